@@ -1,0 +1,250 @@
+package dev.jfutures;
+
+import java.io.Serializable;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The lazy, bounded, ordered map behind {@link TaskExecutor#map}, for any executor.
+ *
+ * <p>Implementation notes. At most {@code bufferSize} tasks are in flight: that many are
+ * submitted at the call, then one more before each wait for the oldest (as CPython 3.14's
+ * {@code buffersize}). With {@code chunkSize > 1} a task maps a whole chunk and returns one
+ * outcome per element, a failure wrapped in {@link ElementFailure}, so that a failing element
+ * raises at its own position and its chunk-mates still yield (CPython loses the whole chunk).
+ * Yielded futures and results are dropped at once (CPython issue 14406).
+ */
+final class MapIterator<A, R> implements MapResults<R> {
+
+    private final TaskExecutor executor;
+    private final TaskFunction<A, R> fn;
+    private final Iterator<? extends A> input;
+    private final int chunkSize;
+    private final int bufferSize;
+    private final boolean timed;
+    private final long deadline;
+
+    private final ArrayDeque<TaskFuture<?>> inFlight = new ArrayDeque<>();
+    private Object[] chunk;
+    private int chunkPos;
+    private boolean inputDone;
+    private RejectedExecutionException rejected;
+    private boolean closed;
+
+    MapIterator(TaskExecutor executor, TaskFunction<A, R> fn, Iterable<? extends A> inputs,
+                MapOptions options, int defaultBufferSize) {
+        this.executor = executor;
+        this.fn = Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(options, "options");
+        this.chunkSize = options.chunkSize();
+        this.bufferSize = options.bufferSize().orElse(defaultBufferSize);
+        this.timed = options.timeout().isPresent();
+        this.deadline = timed ? System.nanoTime() + Futures.timeoutNanos(options.timeout().get()) : 0L;
+        this.input = Objects.requireNonNull(inputs.iterator(), "inputs.iterator()");
+        while (inFlight.size() < bufferSize && submitNext()) {
+            // fill the buffer
+        }
+        if (rejected != null && inFlight.isEmpty()) {
+            // Nothing was accepted: fail in the caller, as submit would.
+            RejectedExecutionException e = rejected;
+            closed = true;
+            throw e;
+        }
+    }
+
+    /** Submits the next task; false when the input is used up or the executor refused. */
+    private boolean submitNext() {
+        if (inputDone || rejected != null || closed) {
+            return false;
+        }
+        Task<?> task;
+        if (chunkSize == 1) {
+            if (!input.hasNext()) {
+                inputDone = true;
+                return false;
+            }
+            task = new ElementTask<>(fn, input.next());
+        } else {
+            List<A> elements = new ArrayList<>(chunkSize);
+            while (elements.size() < chunkSize && input.hasNext()) {
+                elements.add(input.next());
+            }
+            if (elements.isEmpty()) {
+                inputDone = true;
+                return false;
+            }
+            task = new ChunkTask<>(fn, elements);
+        }
+        try {
+            inFlight.add(executor.submit(task));
+            return true;
+        } catch (RejectedExecutionException e) {
+            rejected = e;
+            return false;
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (closed) {
+            return false;
+        }
+        if (chunk != null || !inFlight.isEmpty() || rejected != null) {
+            return true;
+        }
+        if (inputDone) {
+            return false;
+        }
+        if (input.hasNext()) {
+            return true;
+        }
+        inputDone = true;
+        return false;
+    }
+
+    @Override
+    public R next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("no more map results");
+        }
+        if (chunk != null) {
+            return fromChunk();
+        }
+        if (inFlight.size() <= bufferSize) {
+            submitNext();
+        }
+        TaskFuture<?> f = inFlight.peekFirst();
+        if (f == null) {
+            RejectedExecutionException cause = rejected;
+            close();
+            throw new RejectedExecutionException(
+                    "the executor stopped taking tasks before the map's input was used up: " + cause.getMessage(),
+                    cause);
+        }
+        Throwable failure;
+        if (timed) {
+            long left = deadline - System.nanoTime();
+            try {
+                failure = f.exception(java.time.Duration.ofNanos(Math.max(0L, left)));
+            } catch (WaitTimeoutException e) {
+                int pending = inFlight.size();
+                close();
+                throw new WaitTimeoutException("map deadline passed with " + pending + " task(s) unfinished");
+            } catch (CancellationException e) {
+                inFlight.pollFirst();
+                throw e;
+            }
+        } else {
+            try {
+                failure = f.exception();
+            } catch (CancellationException e) {
+                inFlight.pollFirst();
+                throw e;
+            }
+        }
+        inFlight.pollFirst();
+        if (failure != null) {
+            throw chunkSize == 1
+                    ? new TaskFailedException(failure)
+                    : new TaskFailedException("a map task of " + chunkSize
+                            + " elements failed as a whole (its elements are lost): " + failure, failure);
+        }
+        Object value = f.result();
+        if (chunkSize == 1) {
+            @SuppressWarnings("unchecked")
+            R r = (R) value;
+            return r;
+        }
+        chunk = (Object[]) value;
+        chunkPos = 0;
+        return fromChunk();
+    }
+
+    private R fromChunk() {
+        Object o = chunk[chunkPos];
+        chunk[chunkPos++] = null;
+        if (chunkPos == chunk.length) {
+            chunk = null;
+        }
+        if (o instanceof ElementFailure) {
+            throw new TaskFailedException(((ElementFailure) o).cause);
+        }
+        @SuppressWarnings("unchecked")
+        R r = (R) o;
+        return r;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (TaskFuture<?> f : inFlight) {
+            f.cancel(false);
+        }
+        inFlight.clear();
+        chunk = null;
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    /** One input element; serializable so that worker processes can run it. */
+    static final class ElementTask<A, R> implements Task<R> {
+        private static final long serialVersionUID = 1L;
+        private final TaskFunction<A, R> fn;
+        private final A argument;
+
+        ElementTask(TaskFunction<A, R> fn, A argument) {
+            this.fn = fn;
+            this.argument = argument;
+        }
+
+        @Override
+        public R call() throws Exception {
+            return fn.apply(argument);
+        }
+    }
+
+    /** A chunk of input elements; returns one outcome per element. */
+    static final class ChunkTask<A, R> implements Task<Object[]> {
+        private static final long serialVersionUID = 1L;
+        private final TaskFunction<A, R> fn;
+        private final List<A> arguments;
+
+        ChunkTask(TaskFunction<A, R> fn, List<A> arguments) {
+            this.fn = fn;
+            this.arguments = arguments;
+        }
+
+        @Override
+        public Object[] call() {
+            Object[] out = new Object[arguments.size()];
+            for (int i = 0; i < out.length; i++) {
+                try {
+                    out[i] = fn.apply(arguments.get(i));
+                } catch (Exception e) {
+                    out[i] = new ElementFailure(e);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** An element's failure inside a chunk's outcomes. */
+    static final class ElementFailure implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final Throwable cause;
+
+        ElementFailure(Throwable cause) {
+            this.cause = cause;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.jfutures;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * How {@link TaskExecutor#map} runs: an overall deadline, how many inputs each task takes, and how
+ * many tasks may be in flight ahead of the caller. Immutable; each setter returns a copy.
+ *
+ * <pre>{@code
+ * MapOptions.defaults().bufferSize(64).chunkSize(100).timeout(Duration.ofMinutes(1))
+ * }</pre>
+ */
+public final class MapOptions {
+
+    private static final MapOptions DEFAULTS = new MapOptions(null, 1, 0);
+
+    private final Duration timeout;
+    private final int chunkSize;
+    /** 0: the executor's default. */
+    private final int bufferSize;
+
+    private MapOptions(Duration timeout, int chunkSize, int bufferSize) {
+        this.timeout = timeout;
+        this.chunkSize = chunkSize;
+        this.bufferSize = bufferSize;
+    }
+
+    /**
+     * No deadline, one input per task, the executor's default buffer.
+     *
+     * @return the default options
+     */
+    public static MapOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * A deadline for the whole map, running from the call to {@code map}. When it passes while the
+     * caller waits for the next result, that wait throws {@link WaitTimeoutException}, every task
+     * not yet done is cancelled, and the iteration ends.
+     *
+     * @param timeout the deadline from the call; zero means results must already be there
+     * @return a copy with the deadline
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public MapOptions timeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        return new MapOptions(timeout, chunkSize, bufferSize);
+    }
+
+    /**
+     * How many inputs each task takes. Larger chunks cut the per-task cost, which matters for
+     * worker processes; results still come one by one, in input order, and a failing element
+     * raises at its own position.
+     *
+     * @param chunkSize inputs per task, at least 1 (default 1)
+     * @return a copy with the chunk size
+     * @throws IllegalArgumentException if {@code chunkSize} is not positive
+     */
+    public MapOptions chunkSize(int chunkSize) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize must be at least 1, was " + chunkSize);
+        }
+        return new MapOptions(timeout, chunkSize, bufferSize);
+    }
+
+    /**
+     * How many tasks may be submitted ahead of the caller. The input is pulled lazily: {@code
+     * bufferSize} tasks at the call, then one more each time the caller takes a result, so an
+     * infinite input works and memory stays bounded. The default is four per worker, at least 16.
+     *
+     * @param bufferSize tasks in flight, at least 1
+     * @return a copy with the buffer size
+     * @throws IllegalArgumentException if {@code bufferSize} is not positive
+     */
+    public MapOptions bufferSize(int bufferSize) {
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("bufferSize must be at least 1, was " + bufferSize);
+        }
+        return new MapOptions(timeout, chunkSize, bufferSize);
+    }
+
+    /**
+     * The deadline, if any.
+     *
+     * @return the timeout from the call to {@code map}
+     */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /**
+     * Inputs per task.
+     *
+     * @return the chunk size
+     */
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /**
+     * The buffer size, if set; empty means the executor's default.
+     *
+     * @return the buffer size
+     */
+    public OptionalInt bufferSize() {
+        return bufferSize == 0 ? OptionalInt.empty() : OptionalInt.of(bufferSize);
+    }
+
+    @Override
+    public String toString() {
+        return "MapOptions[timeout=" + timeout + ", chunkSize=" + chunkSize + ", bufferSize="
+                + (bufferSize == 0 ? "default" : bufferSize) + "]";
+    }
+}

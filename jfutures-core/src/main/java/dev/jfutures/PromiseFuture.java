@@ -1,0 +1,540 @@
+package dev.jfutures;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The one implementation of {@link TaskFuture}: a state machine completed only through its
+ * {@link TaskPromise}. Package-private so that no caller can complete a future it did not create.
+ *
+ * @param <T> the result type
+ */
+final class PromiseFuture<T> implements TaskFuture<T> {
+
+    /*
+     * Implementation notes.
+     *
+     * One volatile int `state`, ordered so that predicates are comparisons (as in FutureTask):
+     *
+     *   PENDING      0  submitted, not started
+     *   RUNNING      1  started by a worker
+     *   COMPLETING   2  transient: the outcome is being written
+     *   SUCCEEDED    3  terminal
+     *   FAILED       4  terminal
+     *   INTERRUPTING 5  transient: cancel(true) is stopping a running task
+     *   CANCELLED    6  terminal
+     *
+     * Legal transitions, and nothing else:
+     *   PENDING -> RUNNING                        start()
+     *   PENDING -> COMPLETING -> SUCCEEDED|FAILED complete() (CPython allows set_result on pending)
+     *   RUNNING -> COMPLETING -> SUCCEEDED|FAILED complete()
+     *   PENDING -> CANCELLED                      cancel(any)
+     *   RUNNING -> INTERRUPTING -> CANCELLED      cancel(true), only if the runner gave a stopper
+     *
+     * isDone() is state >= SUCCEEDED; isCancelled() is state >= INTERRUPTING (as FutureTask, so that
+     * a second cancel racing the first sees a done, cancelled future).
+     *
+     * Everything that waits is a Node on one Treiber stack, `listeners`: parked threads, user
+     * callbacks, and the internal listeners of Futures.wait / asCompleted. Completion swaps the
+     * stack for the DONE sentinel (so every push after that sees DONE and runs at once, in the
+     * caller) and fires the nodes oldest first, which is the order the callbacks were added. All
+     * completions funnel through finish(). A node is removed by clearing its target and unlinking
+     * it, with FutureTask's removeWaiter algorithm; finish() never mutates the list, so a remover
+     * racing with it can only skip dead nodes.
+     */
+
+    static final int PENDING = 0;
+    static final int RUNNING = 1;
+    static final int COMPLETING = 2;
+    static final int SUCCEEDED = 3;
+    static final int FAILED = 4;
+    static final int INTERRUPTING = 5;
+    static final int CANCELLED = 6;
+
+    private static final System.Logger LOG = System.getLogger("dev.jfutures");
+
+    /** Sentinel for {@link #listeners} once the future is done. */
+    private static final Node DONE = new Node(null);
+
+    private volatile int state;
+    /** The result or the Throwable; written before the release-store of the terminal state. */
+    private Object outcome;
+    /** Stops the running task on cancel(true); written before the volatile store of RUNNING. */
+    private Runnable stopper;
+    private volatile Node listeners;
+    /** Detects a wait that can never end (a pool worker waiting on its own pool); may be null. */
+    private final WaitGuard guard;
+
+    PromiseFuture(WaitGuard guard) {
+        this.guard = guard;
+    }
+
+    // ---------------------------------------------------------------- write side (TaskPromise)
+
+    boolean start(Runnable stopper) {
+        this.stopper = stopper;
+        return STATE.compareAndSet(this, PENDING, RUNNING);
+    }
+
+    boolean complete(Object value, int terminal) {
+        for (;;) {
+            int s = state;
+            if (s > RUNNING) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, COMPLETING)) {
+                outcome = value;
+                STATE.setRelease(this, terminal);
+                finish();
+                return true;
+            }
+        }
+    }
+
+    WaitGuard guard() {
+        return guard;
+    }
+
+    // ---------------------------------------------------------------- cancel
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        for (;;) {
+            int s = state;
+            if (s == PENDING) {
+                if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
+                    finish();
+                    return true;
+                }
+            } else if (s >= INTERRUPTING) {
+                return true;
+            } else if (s == RUNNING && mayInterruptIfRunning && stopper != null) {
+                if (STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+                    try {
+                        stopper.run();
+                    } catch (RuntimeException | Error e) {
+                        LOG.log(System.Logger.Level.WARNING, "stopping a cancelled task failed: " + this, e);
+                    } finally {
+                        STATE.setRelease(this, CANCELLED);
+                        finish();
+                    }
+                    return true;
+                }
+            } else {
+                return false;
+            }
+        }
+    }
+
+    /** Spins while a cancel(true) is delivering its interrupt, so the runner can clear it after. */
+    void awaitStopDelivered() {
+        while (state == INTERRUPTING) {
+            Thread.onSpinWait();
+        }
+    }
+
+    // ---------------------------------------------------------------- read side
+
+    int state() {
+        return state;
+    }
+
+    @Override
+    public TaskStatus status() {
+        int s = state;
+        switch (s) {
+            case PENDING:
+                return TaskStatus.PENDING;
+            case RUNNING:
+            case COMPLETING:
+                return TaskStatus.RUNNING;
+            case SUCCEEDED:
+                return TaskStatus.SUCCEEDED;
+            case FAILED:
+                return TaskStatus.FAILED;
+            default:
+                return TaskStatus.CANCELLED;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        int s = state;
+        return s == RUNNING || s == COMPLETING;
+    }
+
+    @Override
+    public boolean isDone() {
+        return state >= SUCCEEDED;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return state >= INTERRUPTING;
+    }
+
+    /** True once the future has failed (not cancelled). */
+    boolean isFailed() {
+        return state == FAILED;
+    }
+
+    @Override
+    public T result() {
+        return report(awaitUninterruptedly(false, 0L));
+    }
+
+    @Override
+    public T result(Duration timeout) {
+        return report(awaitUninterruptedly(true, nanos(timeout)));
+    }
+
+    @Override
+    public Throwable exception() {
+        return reportException(awaitUninterruptedly(false, 0L));
+    }
+
+    @Override
+    public Throwable exception(Duration timeout) {
+        return reportException(awaitUninterruptedly(true, nanos(timeout)));
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        int s = state;
+        if (s <= COMPLETING) {
+            s = awaitDone(false, 0L);
+        }
+        return reportChecked(s);
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(unit, "unit");
+        int s = state;
+        if (s <= COMPLETING && (s = awaitDone(true, unit.toNanos(timeout))) <= COMPLETING) {
+            throw new TimeoutException("future not done within " + timeout + " " + unit + ": " + this);
+        }
+        return reportChecked(s);
+    }
+
+    private static long nanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private int awaitUninterruptedly(boolean timed, long nanos) {
+        int s = state;
+        if (s > COMPLETING) {
+            return s;
+        }
+        try {
+            s = awaitDone(timed, nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WaitInterruptedException(e);
+        }
+        if (s <= COMPLETING) {
+            throw new WaitTimeoutException("future not done within " + Duration.ofNanos(nanos) + ": " + this);
+        }
+        return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private T report(int s) {
+        if (s == SUCCEEDED) {
+            return (T) outcome;
+        }
+        if (s == FAILED) {
+            throw new TaskFailedException((Throwable) outcome);
+        }
+        throw cancelled();
+    }
+
+    private Throwable reportException(int s) {
+        if (s == SUCCEEDED) {
+            return null;
+        }
+        if (s == FAILED) {
+            return (Throwable) outcome;
+        }
+        throw cancelled();
+    }
+
+    @SuppressWarnings("unchecked")
+    private T reportChecked(int s) throws ExecutionException {
+        if (s == SUCCEEDED) {
+            return (T) outcome;
+        }
+        if (s == FAILED) {
+            throw new ExecutionException((Throwable) outcome);
+        }
+        throw cancelled();
+    }
+
+    private CancellationException cancelled() {
+        return new CancellationException("task was cancelled: " + this);
+    }
+
+    /** The outcome of a done future: value or Throwable. Only valid once isDone(). */
+    Object outcome() {
+        return outcome;
+    }
+
+    /**
+     * Waits until done or timed out; returns the state seen last (still {@code <= COMPLETING} on
+     * timeout). Parks on a waiter node, as FutureTask.awaitDone.
+     */
+    private int awaitDone(boolean timed, long nanos) throws InterruptedException {
+        long deadline = 0L;
+        Node q = null;
+        boolean queued = false;
+        for (;;) {
+            int s = state;
+            if (s > COMPLETING) {
+                if (q != null) {
+                    q.target = null;
+                }
+                return s;
+            } else if (s == COMPLETING) {
+                Thread.yield();
+            } else if (Thread.interrupted()) {
+                if (q != null) {
+                    removeNode(q);
+                }
+                throw new InterruptedException();
+            } else if (q == null) {
+                if (timed) {
+                    if (nanos <= 0L) {
+                        return s;
+                    }
+                    deadline = System.nanoTime() + nanos;
+                    if (deadline == 0L) {
+                        deadline = 1L;
+                    }
+                }
+                q = new Node(Thread.currentThread());
+            } else if (!queued) {
+                queued = push(q);
+                if (!queued) {
+                    // DONE: the loop sees the terminal state next time round.
+                    q = null;
+                    Thread.onSpinWait();
+                }
+            } else if (timed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0L) {
+                    removeNode(q);
+                    return state;
+                }
+                LockSupport.parkNanos(this, left);
+            } else {
+                if (guard != null) {
+                    try {
+                        guard.enterBlocked(this);
+                    } catch (RuntimeException deadlock) {
+                        removeNode(q);
+                        throw deadlock;
+                    }
+                    try {
+                        LockSupport.park(this);
+                    } finally {
+                        guard.exitBlocked();
+                    }
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    /**
+     * A waiter, callback or internal listener. {@code target} is a Thread to unpark, or a
+     * Consumer to call; null once removed or fired.
+     */
+    static final class Node {
+        volatile Object target;
+        volatile Node next;
+
+        Node(Object target) {
+            this.target = target;
+        }
+    }
+
+    /** Pushes a node; false if the future is already done (the node was not added). */
+    private boolean push(Node node) {
+        for (;;) {
+            Node h = listeners;
+            if (h == DONE) {
+                return false;
+            }
+            node.next = h;
+            if (LISTENERS.compareAndSet(this, h, node)) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public TaskFuture<T> addDoneCallback(Consumer<? super TaskFuture<T>> callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (!push(new Node(callback))) {
+            runCallback(callback);
+        }
+        return this;
+    }
+
+    /**
+     * Adds an internal listener that can be removed again. Returns the node, or null if the future
+     * was already done, in which case the listener was not called.
+     */
+    Node listen(Consumer<? super TaskFuture<T>> listener) {
+        Node node = new Node(listener);
+        return push(node) ? node : null;
+    }
+
+    /** Detaches a listener returned by {@link #listen}; harmless once fired. */
+    void unlisten(Node node) {
+        if (node != null) {
+            removeNode(node);
+        }
+    }
+
+    /** Unlinks cancelled nodes; the algorithm of FutureTask.removeWaiter. */
+    private void removeNode(Node node) {
+        node.target = null;
+        retry:
+        for (;;) {
+            for (Node pred = null, q = listeners, s; q != null && q != DONE; q = s) {
+                s = q.next;
+                if (q.target != null) {
+                    pred = q;
+                } else if (pred != null) {
+                    pred.next = s;
+                    if (pred.target == null) {
+                        continue retry;
+                    }
+                } else if (!LISTENERS.compareAndSet(this, q, s)) {
+                    continue retry;
+                }
+            }
+            break;
+        }
+    }
+
+    /** Wakes every waiter and runs every callback, oldest first. The one completion path. */
+    private void finish() {
+        stopper = null;
+        Node h = (Node) LISTENERS.getAndSet(this, DONE);
+        if (h == null) {
+            return;
+        }
+        if (h.next == null) {
+            fire(h);
+            return;
+        }
+        ArrayList<Node> nodes = new ArrayList<>();
+        for (Node q = h; q != null; q = q.next) {
+            nodes.add(q);
+        }
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            fire(nodes.get(i));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void fire(Node q) {
+        Object t = q.target;
+        if (t == null) {
+            return;
+        }
+        q.target = null;
+        if (t instanceof Thread) {
+            LockSupport.unpark((Thread) t);
+        } else {
+            runCallback((Consumer<? super TaskFuture<T>>) t);
+        }
+    }
+
+    private void runCallback(Consumer<? super TaskFuture<T>> callback) {
+        try {
+            callback.accept(this);
+        } catch (Throwable e) {
+            // As CPython: a failing callback is logged and the others still run.
+            LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- views
+
+    @Override
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> cf = new CompletableFuture<>();
+        addDoneCallback(f -> {
+            int s = state;
+            if (s == SUCCEEDED) {
+                @SuppressWarnings("unchecked")
+                T value = (T) outcome;
+                cf.complete(value);
+            } else if (s == FAILED) {
+                cf.completeExceptionally((Throwable) outcome);
+            } else {
+                cf.cancel(false);
+            }
+        });
+        cf.whenComplete((v, e) -> {
+            if (cf.isCancelled()) {
+                cancel(false);
+            }
+        });
+        return cf;
+    }
+
+    @Override
+    public String toString() {
+        String id = "TaskFuture@" + Integer.toHexString(System.identityHashCode(this));
+        int s = state;
+        switch (s) {
+            case PENDING:
+                return id + "[pending]";
+            case RUNNING:
+            case COMPLETING:
+                return id + "[running]";
+            case SUCCEEDED:
+                return id + "[succeeded: " + (outcome == null ? "null" : outcome.getClass().getName()) + "]";
+            case FAILED:
+                return id + "[failed: " + outcome + "]";
+            default:
+                return id + "[cancelled]";
+        }
+    }
+
+    private static final VarHandle STATE;
+    private static final VarHandle LISTENERS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(PromiseFuture.class, "state", int.class);
+            LISTENERS = l.findVarHandle(PromiseFuture.class, "listeners", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.jfutures;
+
+import java.util.Objects;
+
+/**
+ * The write side of a {@link TaskFuture}: whoever runs a call holds the promise and completes it;
+ * everyone else gets only the {@link #future()}, which cannot be completed. Executors use this to
+ * build their futures; tests and adapters may use it to make a future in any state.
+ *
+ * <pre>{@code
+ * TaskPromise<String> p = new TaskPromise<>();
+ * TaskFuture<String> f = p.future();     // hand this out
+ * if (p.setRunning()) {                  // false: it was cancelled, do not run
+ *     p.setResult(compute());            // or p.setException(e)
+ * }
+ * }</pre>
+ *
+ * <p>A second completion is refused: {@link #setResult} and {@link #setException} throw {@link
+ * IllegalStateException} and the first outcome stands; {@link #trySetResult} and {@link
+ * #trySetException} return false instead.
+ *
+ * <p>Memory consistency effects: actions in a thread before it completes the promise
+ * happen-before actions that follow a successful wait on the future in another thread.
+ *
+ * @param <T> the result type
+ */
+public final class TaskPromise<T> {
+
+    private final PromiseFuture<T> future;
+
+    /** Creates a pending promise. */
+    public TaskPromise() {
+        this.future = new PromiseFuture<>(null);
+    }
+
+    /** A promise whose future reports waits that can never end to {@code guard}. */
+    TaskPromise(WaitGuard guard) {
+        this.future = new PromiseFuture<>(guard);
+    }
+
+    /**
+     * The read side, to hand to callers.
+     *
+     * @return the future this promise completes
+     */
+    public TaskFuture<T> future() {
+        return future;
+    }
+
+    PromiseFuture<T> futureImpl() {
+        return future;
+    }
+
+    /**
+     * Marks the future RUNNING, unless it was cancelled. Call it right before running the task;
+     * once it returns true, {@code cancel(false)} no longer succeeds.
+     *
+     * @return true if the task should run; false if the future was cancelled (do not run it)
+     * @throws IllegalStateException if the future is already running or done otherwise than by
+     *     cancellation
+     */
+    public boolean setRunning() {
+        return setRunning(null);
+    }
+
+    /**
+     * Marks the future RUNNING, unless it was cancelled, with a way to stop the task: a later
+     * {@code cancel(true)} calls {@code stopper} (for example, to interrupt the running thread) and
+     * moves the future to CANCELLED at once.
+     *
+     * @param stopper stops the running task; null if it cannot be stopped (then {@code
+     *     cancel(true)} on the running future returns false, as {@code cancel(false)} does)
+     * @return true if the task should run; false if the future was cancelled
+     * @throws IllegalStateException if the future is already running or done otherwise than by
+     *     cancellation
+     */
+    public boolean setRunning(Runnable stopper) {
+        if (future.start(stopper)) {
+            return true;
+        }
+        if (future.isCancelled()) {
+            return false;
+        }
+        throw new IllegalStateException("cannot start a future that is " + future.status() + ": " + future);
+    }
+
+    /**
+     * Completes the future with a result.
+     *
+     * @param value the result, may be null
+     * @throws IllegalStateException if the future is already done (the first outcome stands)
+     */
+    public void setResult(T value) {
+        if (!trySetResult(value)) {
+            throw new IllegalStateException("future already done: " + future);
+        }
+    }
+
+    /**
+     * Completes the future with an exception.
+     *
+     * @param exception the task's failure
+     * @throws NullPointerException if {@code exception} is null
+     * @throws IllegalStateException if the future is already done (the first outcome stands)
+     */
+    public void setException(Throwable exception) {
+        if (!trySetException(exception)) {
+            throw new IllegalStateException("future already done: " + future);
+        }
+    }
+
+    /**
+     * Completes the future with a result, unless it is already done.
+     *
+     * @param value the result, may be null
+     * @return true if this call completed the future
+     */
+    public boolean trySetResult(T value) {
+        return future.complete(value, PromiseFuture.SUCCEEDED);
+    }
+
+    /**
+     * Completes the future with an exception, unless it is already done.
+     *
+     * @param exception the task's failure
+     * @return true if this call completed the future
+     * @throws NullPointerException if {@code exception} is null
+     */
+    public boolean trySetException(Throwable exception) {
+        Objects.requireNonNull(exception, "exception");
+        return future.complete(exception, PromiseFuture.FAILED);
+    }
+
+    /**
+     * Cancels the future, as {@code future().cancel(false)}.
+     *
+     * @return what {@link TaskFuture#cancel(boolean)} returns
+     */
+    public boolean cancel() {
+        return future.cancel(false);
+    }
+
+    @Override
+    public String toString() {
+        return "TaskPromise[" + future + "]";
+    }
+}

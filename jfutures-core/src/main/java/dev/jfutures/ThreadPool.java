@@ -1,0 +1,763 @@
+package dev.jfutures;
+
+import dev.jfutures.internal.VirtualThreads;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link TaskExecutor} on threads: platform threads, or virtual threads on JDK 21 and later.
+ * CPython's {@code ThreadPoolExecutor}, with its known defects fixed.
+ *
+ * <pre>{@code
+ * try (ThreadPool pool = ThreadPool.builder().workers(8).threadNamePrefix("io").build()) {
+ *     TaskFuture<String> f = pool.submit(() -> fetch(url));
+ *     System.out.println(f.result());
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Threads are created lazily, one per submit while no thread is idle, up to {@code workers};
+ *       idle threads are reused. The queue is unbounded: {@code submit} never blocks.
+ *   <li>An {@link Builder#initializer initializer} runs once in each thread before its first task.
+ *       If it throws, the pool is broken: every queued future fails with {@link
+ *       BrokenExecutorException}, and so does every later {@code submit}.
+ *   <li>{@code cancel(true)} on a running task interrupts its thread.
+ *   <li>A task that waits, without a timeout, on a future of the same pool that can never start
+ *       because every worker is already waiting gets {@link ExecutorDeadlockException} instead of
+ *       hanging (the classic case: a 1-worker pool).
+ *   <li>At JVM exit (when the last non-daemon thread ends, or on {@code System.exit}) the JVM waits
+ *       for the tasks already submitted, as CPython waits at interpreter exit; a pool built with
+ *       {@link Builder#daemon(boolean) daemon(true)} is not waited for. Submitting after the JVM
+ *       began to shut down is rejected.
+ * </ul>
+ */
+public final class ThreadPool extends AbstractTaskExecutor {
+
+    /*
+     * Implementation notes.
+     *
+     * Run state, one volatile int, transitions under mainLock:
+     *   RUNNING    -> SHUTDOWN    shutdown(...)
+     *   SHUTDOWN   -> TERMINATED  the last worker exits (or there never was one)
+     * "Broken" is orthogonal (brokenBy != null): set once when an initializer fails; a broken pool
+     * rejects submits but still shuts down and terminates as usual.
+     *
+     * Work queue: an unbounded LinkedBlockingQueue of Jobs. Shutdown appends one SENTINEL; a worker
+     * that takes it puts it back and exits, so queued jobs ahead of it still run (shutdown without
+     * cancel waits for them) and every worker, even one created late, eventually exits.
+     *
+     * Lazy threads (CPython's idle semaphore): `idle` counts tokens of workers that are about to be
+     * idle. A submit takes a token if there is one, else starts a thread while fewer than `workers`
+     * exist. A worker gives its token back just before it publishes its task's outcome, so that
+     * `submit(..).result()` in a loop reuses one thread; tokens never exceed live threads.
+     *
+     * A submit racing with shutdown or breakage re-checks the state after enqueueing and takes its
+     * job back out if it can (ThreadPoolExecutor.execute's re-check), so no job is stranded behind
+     * the sentinel.
+     */
+
+    private static final System.Logger LOG = System.getLogger("dev.jfutures");
+    private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+    /** The pool whose worker the current thread is, for the deadlock guard. */
+    private static final ThreadLocal<ThreadPool> CURRENT = new ThreadLocal<>();
+
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int TERMINATED = 2;
+
+    private static final Runnable SENTINEL = () -> { };
+
+    private final String name;
+    private final int maxWorkers;
+    private final boolean daemon;
+    private final boolean virtual;
+    private final TaskAction initializer;
+    private final long keepAliveNanos;
+    private final ThreadFactory threadFactory;
+
+    private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger idle = new AtomicInteger();
+    /** Workers that are parked on a future of this pool; see Guard. */
+    private final AtomicInteger blocked = new AtomicInteger();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock mainLock = new ReentrantLock();
+    private final Condition terminatedCondition = mainLock.newCondition();
+    private final Guard guard = new Guard();
+
+    private volatile int runState = RUNNING;
+    private volatile int live;
+    private volatile Throwable brokenBy;
+    private int threadIndex;
+
+    private ThreadPool(Builder b) {
+        this.name = b.prefix != null ? b.prefix : "ThreadPool-" + POOL_NUMBER.incrementAndGet();
+        this.virtual = b.virtual;
+        this.maxWorkers = b.workers > 0 ? b.workers
+                : b.virtual ? Integer.MAX_VALUE : Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
+        this.daemon = b.daemon;
+        this.initializer = b.initializer;
+        Duration keepAlive = b.keepAlive != null ? b.keepAlive : b.virtual ? Duration.ofSeconds(5) : null;
+        this.keepAliveNanos = keepAlive == null ? 0L : keepAlive.toNanos();
+        this.threadFactory = b.virtual ? VirtualThreads.factory(name) : this::newPlatformThread;
+    }
+
+    /**
+     * A builder for a pool of platform threads (or virtual ones, with {@link
+     * Builder#virtualThreads()}).
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A pool of platform threads with the default number of workers, {@code min(32, processors +
+     * 4)} as CPython's.
+     *
+     * @return a new pool
+     */
+    public static ThreadPool create() {
+        return builder().build();
+    }
+
+    /**
+     * A pool of virtual threads, as many as there are tasks in flight; idle ones are reused and
+     * end after 5 seconds.
+     *
+     * @return a new pool
+     * @throws UnsupportedOperationException on a JVM older than 21, saying what to change
+     */
+    public static ThreadPool virtual() {
+        return builder().virtualThreads().build();
+    }
+
+    // ------------------------------------------------------------------------------- submit
+
+    @Override
+    public <T> TaskFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        checkAccepting();
+        Job<T> job = new Job<>(new TaskPromise<>(guard), task);
+        queue.offer(job);
+        if ((runState != RUNNING || brokenBy != null || ExitHook.exiting) && queue.remove(job)) {
+            checkAccepting();
+            throw new RejectedExecutionException(this + " is shut down");
+        }
+        ensureWorker();
+        return job.promise.future();
+    }
+
+    private void checkAccepting() {
+        Throwable broken = brokenBy;
+        if (broken != null) {
+            throw new BrokenExecutorException(brokenMessage(), broken);
+        }
+        if (runState != RUNNING) {
+            throw new RejectedExecutionException("cannot submit to " + name + ": the pool is shut down");
+        }
+        if (ExitHook.exiting) {
+            throw new RejectedExecutionException("cannot submit to " + name + ": the JVM is shutting down");
+        }
+    }
+
+    private String brokenMessage() {
+        return "thread pool " + name + " is broken: a thread initializer failed (" + brokenBy
+                + "), so the pool runs no more tasks; fix the initializer and build a new pool";
+    }
+
+    /** Makes sure some thread will take the job just queued. */
+    private void ensureWorker() {
+        if (live >= maxWorkers) {
+            return;
+        }
+        for (int n; (n = idle.get()) > 0; ) {
+            if (idle.compareAndSet(n, n - 1)) {
+                return;
+            }
+        }
+        mainLock.lock();
+        try {
+            if (runState == RUNNING && live < maxWorkers) {
+                addWorker();
+            }
+        } finally {
+            mainLock.unlock();
+        }
+    }
+
+    /** Starts one worker; call with mainLock held. */
+    private void addWorker() {
+        Thread t;
+        try {
+            t = threadFactory.newThread(this::runWorker);
+        } catch (RuntimeException | Error e) {
+            threadStartFailed(e);
+            return;
+        }
+        live++;
+        threads.add(t);
+        if (live == 1 && !daemon) {
+            ExitHook.register(this);
+        }
+        try {
+            t.start();
+        } catch (RuntimeException | Error e) {
+            live--;
+            threads.remove(t);
+            threadStartFailed(e);
+        }
+    }
+
+    private Thread newPlatformThread(Runnable r) {
+        Thread t = new Thread(null, r, name + "_" + threadIndex++, 0L);
+        // Always daemon: the exit hook, not thread liveness, makes the JVM wait for submitted work,
+        // so that an idle pool never keeps the JVM alive.
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** No thread could be started: with no worker alive nothing would run the queue, so break. */
+    private void threadStartFailed(Throwable e) {
+        if (live == 0) {
+            breakPool(e, "thread pool " + name + " could not start a worker thread (" + e
+                    + "), so the pool runs no more tasks; lower the number of threads in the process and build a new pool");
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "thread pool " + name + " could not start another worker thread", e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------- workers
+
+    private void runWorker() {
+        Thread me = Thread.currentThread();
+        CURRENT.set(this);
+        try {
+            if (initializer != null) {
+                try {
+                    initializer.run();
+                } catch (Throwable e) {
+                    LOG.log(System.Logger.Level.ERROR, "Exception in initializer of thread pool " + name, e);
+                    breakPool(e, null);
+                    return;
+                }
+            }
+            for (;;) {
+                Runnable r;
+                try {
+                    r = queue.poll();
+                    if (r == null) {
+                        r = keepAliveNanos > 0 ? queue.poll(keepAliveNanos, TimeUnit.NANOSECONDS) : queue.take();
+                    }
+                } catch (InterruptedException strayInterrupt) {
+                    continue;
+                }
+                if (r == null) {
+                    if (retire()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (r == SENTINEL) {
+                    queue.offer(SENTINEL);
+                    return;
+                }
+                ((Job<?>) r).run(me);
+            }
+        } finally {
+            CURRENT.remove();
+            workerExited(me);
+        }
+    }
+
+    /** Gives back this worker's idle token before its task's outcome is published. */
+    private void releaseIdleToken() {
+        if (!queue.isEmpty()) {
+            return;
+        }
+        for (int n; (n = idle.get()) < live; ) {
+            if (idle.compareAndSet(n, n + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** After keepAlive without work: exit if this worker's idle token is still unclaimed. */
+    private boolean retire() {
+        for (int n; (n = idle.get()) > 0; ) {
+            if (idle.compareAndSet(n, n - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void workerExited(Thread me) {
+        mainLock.lock();
+        try {
+            live--;
+            threads.remove(me);
+            if (runState == RUNNING && live == 0 && brokenBy == null && !queue.isEmpty()) {
+                // A job raced with this worker's retirement: someone must run it.
+                addWorker();
+            }
+            tryTerminate();
+        } finally {
+            mainLock.unlock();
+        }
+    }
+
+    /** Call with mainLock held. */
+    private void tryTerminate() {
+        if (runState == SHUTDOWN && live == 0) {
+            runState = TERMINATED;
+            terminatedCondition.signalAll();
+            ExitHook.deregister(this);
+        }
+    }
+
+    private void breakPool(Throwable cause, String message) {
+        mainLock.lock();
+        try {
+            if (brokenBy == null) {
+                brokenBy = cause;
+            }
+        } finally {
+            mainLock.unlock();
+        }
+        String text = message != null ? message : brokenMessage();
+        List<Runnable> drained = new ArrayList<>();
+        queue.drainTo(drained);
+        for (Runnable r : drained) {
+            if (r == SENTINEL) {
+                queue.offer(SENTINEL);
+            } else {
+                ((Job<?>) r).promise.trySetException(new BrokenExecutorException(text, cause));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------- shutdown
+
+    @Override
+    public void shutdown(boolean wait, boolean cancelFutures) {
+        mainLock.lock();
+        try {
+            if (runState == RUNNING) {
+                runState = SHUTDOWN;
+            }
+        } finally {
+            mainLock.unlock();
+        }
+        if (cancelFutures) {
+            cancelQueued();
+        }
+        queue.offer(SENTINEL);
+        mainLock.lock();
+        try {
+            tryTerminate();
+        } finally {
+            mainLock.unlock();
+        }
+        if (wait) {
+            if (CURRENT.get() == this) {
+                throw new ExecutorDeadlockException("shutdown(wait=true) was called from a task running on "
+                        + name + ", which would wait for itself; the pool is shut down, but call shutdown(false, ...) "
+                        + "from inside it, or wait from outside");
+            }
+            try {
+                awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WaitInterruptedException(e);
+            }
+        }
+    }
+
+    private List<Runnable> cancelQueued() {
+        List<Runnable> drained = new ArrayList<>();
+        queue.drainTo(drained);
+        List<Runnable> cancelled = new ArrayList<>();
+        for (Runnable r : drained) {
+            if (r != SENTINEL && ((Job<?>) r).promise.cancel()) {
+                cancelled.add(r);
+            }
+        }
+        return cancelled;
+    }
+
+    /**
+     * Shuts down, cancels every queued task and interrupts the running ones.
+     *
+     * @return the queued tasks that never started; their futures are cancelled, so running them
+     *     does nothing
+     */
+    @Override
+    public List<Runnable> shutdownNow() {
+        mainLock.lock();
+        try {
+            if (runState == RUNNING) {
+                runState = SHUTDOWN;
+            }
+        } finally {
+            mainLock.unlock();
+        }
+        List<Runnable> cancelled = cancelQueued();
+        queue.offer(SENTINEL);
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        mainLock.lock();
+        try {
+            tryTerminate();
+        } finally {
+            mainLock.unlock();
+        }
+        return cancelled;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return runState != RUNNING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return runState == TERMINATED;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        mainLock.lock();
+        try {
+            while (runState != TERMINATED) {
+                if (nanos <= 0L) {
+                    return false;
+                }
+                nanos = terminatedCondition.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            mainLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------- info
+
+    @Override
+    protected int parallelism() {
+        return maxWorkers;
+    }
+
+    /**
+     * The most threads this pool runs at once.
+     *
+     * @return the {@code workers} setting
+     */
+    public int workers() {
+        return maxWorkers;
+    }
+
+    /**
+     * The threads alive now (created lazily, so at most {@link #workers()}).
+     *
+     * @return the number of live worker threads
+     */
+    public int poolSize() {
+        return live;
+    }
+
+    /**
+     * Whether the pool's threads are virtual.
+     *
+     * @return true for a pool of virtual threads
+     */
+    public boolean isVirtual() {
+        return virtual;
+    }
+
+    /**
+     * Whether the pool is broken (its initializer failed, or no thread could be started).
+     *
+     * @return true once broken
+     */
+    public boolean isBroken() {
+        return brokenBy != null;
+    }
+
+    @Override
+    public String toString() {
+        int s = runState;
+        return "ThreadPool[" + name + ", " + (virtual ? "virtual" : "platform") + ", workers="
+                + (maxWorkers == Integer.MAX_VALUE ? "unbounded" : maxWorkers) + ", threads=" + live
+                + ", queued=" + queue.size() + ", " + (brokenBy != null ? "broken"
+                : s == RUNNING ? "running" : s == SHUTDOWN ? "shut down" : "terminated") + "]";
+    }
+
+    // ------------------------------------------------------------------------------- job
+
+    /** One submitted call: runs it in a worker and completes its promise. */
+    private final class Job<T> implements Runnable {
+        final TaskPromise<T> promise;
+        private Callable<T> task;
+        /** The thread running the task, interrupted by cancel(true). */
+        private volatile Thread runner;
+
+        Job(TaskPromise<T> promise, Callable<T> task) {
+            this.promise = promise;
+            this.task = task;
+        }
+
+        /** The stopper handed to the promise: interrupts the running thread. */
+        @Override
+        public void run() {
+            Thread t = runner;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+
+        void run(Thread me) {
+            runner = me;
+            if (!promise.setRunning(this)) {
+                runner = null;
+                task = null;
+                return;
+            }
+            T value = null;
+            Throwable failure = null;
+            try {
+                value = task.call();
+            } catch (Throwable e) {
+                failure = e;
+            }
+            task = null;
+            releaseIdleToken();
+            if (failure == null) {
+                promise.trySetResult(value);
+            } else {
+                promise.trySetException(failure);
+            }
+            runner = null;
+            // A cancel(true) may be delivering its interrupt right now: let it land, then clear it,
+            // so it cannot hit the next task.
+            promise.futureImpl().awaitStopDelivered();
+            Thread.interrupted();
+        }
+
+        @Override
+        public String toString() {
+            return "Job[" + task + ", " + promise.future() + "]";
+        }
+    }
+
+    // ------------------------------------------------------------------------------- guard
+
+    /** Counts this pool's workers parked on this pool's futures; refuses the wait that would hang. */
+    private final class Guard implements WaitGuard {
+        @Override
+        public void enterBlocked(PromiseFuture<?> future) {
+            if (CURRENT.get() != ThreadPool.this) {
+                return;
+            }
+            int b = blocked.incrementAndGet();
+            if (b >= maxWorkers && (future.state() == PromiseFuture.PENDING || !queue.isEmpty())) {
+                blocked.decrementAndGet();
+                throw new ExecutorDeadlockException(Thread.currentThread().getName() + ", a worker of " + name
+                        + ", waits for " + future + ", which can only run on this pool, but all " + maxWorkers
+                        + " of its workers are waiting on the pool's own futures, so it would hang forever; "
+                        + "raise workers, or do not wait inside the pool for tasks queued behind you");
+            }
+        }
+
+        @Override
+        public void exitBlocked() {
+            if (CURRENT.get() == ThreadPool.this) {
+                blocked.decrementAndGet();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------- exit
+
+    /**
+     * Makes JVM exit wait for submitted work, as CPython joins its pools at interpreter exit:
+     * one shutdown hook for all non-daemon pools that have threads.
+     */
+    private static final class ExitHook {
+        static final Set<ThreadPool> LIVE = ConcurrentHashMap.newKeySet();
+        static volatile boolean exiting;
+        private static boolean installed;
+
+        static void register(ThreadPool pool) {
+            synchronized (ExitHook.class) {
+                if (!installed) {
+                    installed = true;
+                    try {
+                        Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "jfutures-exit"));
+                    } catch (IllegalStateException alreadyExiting) {
+                        exiting = true;
+                    }
+                }
+            }
+            LIVE.add(pool);
+        }
+
+        static void deregister(ThreadPool pool) {
+            LIVE.remove(pool);
+        }
+
+        static void run() {
+            exiting = true;
+            List<ThreadPool> pools = new ArrayList<>(LIVE);
+            for (ThreadPool p : pools) {
+                p.shutdown(false, false);
+            }
+            for (ThreadPool p : pools) {
+                p.awaitExit();
+            }
+        }
+    }
+
+    /**
+     * Waits for termination at JVM exit, but not for a worker that is itself calling {@code
+     * System.exit} (it never returns, so waiting for it would hang the exit).
+     */
+    private void awaitExit() {
+        try {
+            while (!awaitTermination(50, TimeUnit.MILLISECONDS)) {
+                for (Thread t : threads) {
+                    for (StackTraceElement e : t.getStackTrace()) {
+                        if (e.getClassName().equals("java.lang.Shutdown")
+                                || (e.getClassName().equals("java.lang.Runtime")
+                                && (e.getMethodName().equals("exit") || e.getMethodName().equals("halt")))) {
+                            return;
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------------------- builder
+
+    /** Builds a {@link ThreadPool}. */
+    public static final class Builder {
+        private int workers;
+        private String prefix;
+        private boolean daemon;
+        private boolean virtual;
+        private TaskAction initializer;
+        private Duration keepAlive;
+
+        private Builder() {
+        }
+
+        /**
+         * The most threads the pool runs at once. Default: {@code min(32, processors + 4)} for
+         * platform threads, unbounded for virtual threads.
+         *
+         * @param workers at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code workers} is not positive
+         */
+        public Builder workers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /**
+         * The prefix of thread names; threads are named {@code prefix_0}, {@code prefix_1}, ...
+         * Default: {@code ThreadPool-N}.
+         *
+         * @param prefix the prefix
+         * @return this builder
+         * @throws NullPointerException if {@code prefix} is null
+         */
+        public Builder threadNamePrefix(String prefix) {
+            this.prefix = Objects.requireNonNull(prefix, "threadNamePrefix");
+            return this;
+        }
+
+        /**
+         * Whether JVM exit may abandon this pool's queued and running tasks. Default false: at exit
+         * the JVM waits for every task already submitted.
+         *
+         * @param daemon true to not wait at JVM exit
+         * @return this builder
+         */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /**
+         * Use virtual threads (JDK 21+).
+         *
+         * @return this builder
+         */
+        public Builder virtualThreads() {
+            this.virtual = true;
+            return this;
+        }
+
+        /**
+         * An action run once in each thread before its first task. If it throws, the pool is broken.
+         *
+         * @param initializer the action
+         * @return this builder
+         * @throws NullPointerException if {@code initializer} is null
+         */
+        public Builder initializer(TaskAction initializer) {
+            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /**
+         * How long an idle thread waits for work before it ends. Default: forever for platform
+         * threads, 5 seconds for virtual threads.
+         *
+         * @param keepAlive a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code keepAlive} is null
+         * @throws IllegalArgumentException if {@code keepAlive} is not positive
+         */
+        public Builder keepAlive(Duration keepAlive) {
+            Objects.requireNonNull(keepAlive, "keepAlive");
+            if (keepAlive.isNegative() || keepAlive.isZero()) {
+                throw new IllegalArgumentException("keepAlive must be positive, was " + keepAlive);
+            }
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * Builds the pool. No thread starts until the first submit.
+         *
+         * @return a new pool
+         * @throws UnsupportedOperationException if virtual threads were asked for on a JVM older
+         *     than 21
+         */
+        public ThreadPool build() {
+            return new ThreadPool(this);
+        }
+    }
+}
