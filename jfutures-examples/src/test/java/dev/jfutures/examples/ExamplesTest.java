@@ -1,0 +1,56 @@
+package dev.jfutures.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The examples run and give the right answers. */
+class ExamplesTest {
+
+    /** CallAndAnswer prints one answer per call, and the answers are the prime counts. */
+    @Test
+    void callAndAnswerAnswersEveryCall() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        long total = CallAndAnswer.run(3, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(out.lines()).hasSize(3);
+        // pi(50000) = 5133, pi(100000) = 9592, pi(150000) = 13848
+        assertThat(out).contains("call 1: 5133 primes", "call 2: 9592 primes", "call 3: 13848 primes");
+        assertThat(total).isEqualTo(5133 + 9592 + 13848);
+    }
+
+    /** FindLoop prints exactly the paths whose absolute path contains the pattern, as a walk would. */
+    @Test
+    void findLoopMatchesAWalk(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("a/bFuture/c"));
+        Files.createDirectories(dir.resolve("d/e"));
+        Files.writeString(dir.resolve("a/Future.txt"), "x");
+        Files.writeString(dir.resolve("d/e/notes"), "x");
+        Files.writeString(dir.resolve("a/bFuture/c/inner"), "x");
+        Files.createSymbolicLink(dir.resolve("d/loop"), dir);   // not followed
+
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int found = FindLoop.find(dir, "Future", new PrintStream(buf, true, StandardCharsets.UTF_8));
+
+        Set<String> printed = new TreeSet<>(Arrays.asList(buf.toString(StandardCharsets.UTF_8).split("\n")));
+        Set<String> expected;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            expected = walk.filter(p -> !p.equals(dir)).map(Path::toString)
+                    .filter(p -> p.contains("Future")).collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertThat(printed).isEqualTo(expected).hasSize(4);
+        assertThat(found).isEqualTo(4);
+    }
+}
