@@ -1,0 +1,1497 @@
+package dev.jfutures.process;
+
+import dev.jfutures.AbstractTaskExecutor;
+import dev.jfutures.BrokenExecutorException;
+import dev.jfutures.Task;
+import dev.jfutures.TaskAction;
+import dev.jfutures.TaskFuture;
+import dev.jfutures.TaskPromise;
+import dev.jfutures.WaitInterruptedException;
+import dev.jfutures.process.internal.Frames;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import dev.jfutures.process.internal.ChannelStreams;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link dev.jfutures.TaskExecutor} whose workers are JVM processes: the isolation that threads
+ * cannot give. A runaway task can be killed (per-task {@link Builder#taskTimeout timeout}, or
+ * {@code cancel(true)}); a task that calls {@code System.exit}, runs out of memory or crashes the
+ * JVM costs one task, not the pool; a worker's heap can be capped ({@code jvmOptions("-Xmx256m")});
+ * workers can be recycled after N tasks.
+ *
+ * <pre>{@code
+ * try (ProcessPool pool = ProcessPool.builder().workers(4).taskTimeout(Duration.ofSeconds(30)).build()) {
+ *     TaskFuture<Integer> f = pool.submit(() -> expensive(42));   // a serializable lambda
+ *     System.out.println(f.result());
+ * }
+ * }</pre>
+ *
+ * <p>Tasks, their results and exceptions cross the process boundary through a {@link Codec} (JDK
+ * serialization by default): a task must be serializable, and one that is not is refused at
+ * {@code submit}, in the caller, with a {@link TaskNotSerializableException} naming the class.
+ * Worker classes come from the parent's classpath unless {@link Builder#classpath} says otherwise.
+ *
+ * <p>Failures, each with its own exception, the pool staying usable:
+ * <ul>
+ *   <li>the task throws: its exception (type, message, stack trace) is the future's exception; a
+ *       class this JVM cannot load becomes a {@link RemoteTaskException};
+ *   <li>the worker dies: that task fails with {@link WorkerDiedException} (pid, exit code or signal,
+ *       last stderr lines), tasks queued behind it run elsewhere, and a new worker starts;
+ *   <li>the task runs longer than its timeout: its worker is killed and the task fails with
+ *       {@link TaskTimeoutException};
+ *   <li>the pool becomes broken ({@link BrokenExecutorException}) only when workers cannot start
+ *       several times in a row, or the initializer fails.
+ * </ul>
+ */
+public final class ProcessPool extends AbstractTaskExecutor {
+
+    /*
+     * Implementation notes.
+     *
+     * Channel. One ServerSocketChannel on a Unix-domain socket in a private 0700 directory. Each
+     * worker is started with the socket path and its id in argv and the pool's random token as the
+     * first line of its stdin; it connects and sends HELLO(magic, version, token), checked in
+     * constant time before anything else is read from it. Stdin stays open as the lifeline: the
+     * worker halts at end-of-file, so no worker outlives the pool's JVM, even after kill -9.
+     *
+     * Threads: an acceptor (handshakes run on one short thread per connection), a dispatcher, one
+     * timer, and per worker a reader (which also sees it die) and two pumps that forward its
+     * stdout and stderr, whole lines, to ours.
+     *
+     * Dispatch. Calls wait in `backlog` until the dispatcher sends them to the least loaded ready
+     * worker, up to `pipelineDepth` per worker, so a socket round trip hides under the previous
+     * task. A worker runs its calls in order and answers in order, so the pool knows which call
+     * runs: the oldest in the worker's pipeline without an answer. That one is RUNNING (its timeout
+     * starts then); the ones behind it are still PENDING and a cancel sends CANCEL, to which the
+     * worker answers DROPPED if it had not started it. If a worker dies, the running call fails and
+     * the ones behind it go back to the front of the backlog: they never started.
+     *
+     * Worker life (state under `lock`): STARTING -> READY -> (RETIRING: no more calls; STOP sent)
+     * -> DEAD. A worker that dies while STARTING counts as a start failure; `maxStartFailures` in a
+     * row break the pool.
+     *
+     * Pool run state: RUNNING -> SHUTDOWN (no submits; backlog drains, then every worker gets STOP)
+     * -> TERMINATED (every worker dead; socket and directory removed).
+     */
+
+    private static final System.Logger LOG = System.getLogger("dev.jfutures.process");
+    private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int TERMINATED = 2;
+
+    private static final int STARTING = 0;
+    private static final int READY = 1;
+    private static final int RETIRING = 2;
+    private static final int DEAD = 3;
+
+    private static final int STDERR_TAIL_LINES = 20;
+
+    // configuration
+    private final String name;
+    private final int maxWorkers;
+    private final List<String> command;
+    private final Map<String, String> environment;
+    private final Path workingDirectory;
+    private final int maxTasksPerWorker;
+    private final Duration defaultTimeout;
+    private final Duration cancelGrace;
+    private final Duration idleTimeout;
+    private final Duration startTimeout;
+    private final int pipelineDepth;
+    private final int maxStartFailures;
+    private final Codec codec;
+    private final byte[] initializerBytes;
+
+    // channel
+    private final byte[] token = new byte[Frames.TOKEN_BYTES];
+    private final Path socketDir;
+    private final Path socketPath;
+    private final ServerSocketChannel server;
+
+    // state, guarded by lock
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Call> backlog = new ArrayDeque<>();
+    private final Map<Long, WorkerProc> workers = new LinkedHashMap<>();
+    private volatile int runState = RUNNING;
+    private volatile Throwable brokenBy;
+    private volatile String brokenMessage;
+    private int startFailures;
+    private long nextCallId = 1;
+    private long nextWorkerId = 1;
+
+    private final ScheduledThreadPoolExecutor timer;
+    private final Thread dispatcher;
+    private final Thread acceptor;
+
+    private ProcessPool(Builder b) {
+        this.name = "ProcessPool-" + POOL_NUMBER.incrementAndGet();
+        this.maxWorkers = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
+        this.environment = Map.copyOf(b.environment);
+        this.workingDirectory = b.workingDirectory;
+        this.maxTasksPerWorker = b.maxTasksPerWorker;
+        this.defaultTimeout = b.taskTimeout;
+        this.cancelGrace = b.cancelGracePeriod;
+        this.idleTimeout = b.idleTimeout;
+        this.startTimeout = b.startTimeout;
+        this.pipelineDepth = b.pipelineDepth;
+        this.maxStartFailures = b.maxStartFailures;
+        this.codec = b.codec != null ? b.codec : new JavaSerializationCodec(b.filter);
+
+        try {
+            this.initializerBytes = b.initializer == null ? new byte[0] : codec.encode(b.initializer);
+        } catch (IOException e) {
+            throw new TaskNotSerializableException("the initializer cannot be sent to worker processes: "
+                    + e.getMessage(), e);
+        }
+
+        List<String> cmd = new ArrayList<>();
+        cmd.add(b.javaCommand != null ? b.javaCommand : defaultJava());
+        cmd.add("-cp");
+        cmd.add(b.classpath != null ? b.classpath : System.getProperty("java.class.path"));
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Xshare:auto");
+        cmd.addAll(b.jvmOptions);
+        cmd.add(Worker.class.getName());
+        this.command = cmd;
+
+        new SecureRandom().nextBytes(token);
+        try {
+            Path base = Path.of(System.getProperty("java.io.tmpdir"));
+            if (base.toString().length() > 60) {
+                base = Path.of("/tmp");
+            }
+            this.socketDir = Files.createTempDirectory(base, "jfutures-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            this.socketPath = socketDir.resolve("pool.sock");
+            this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socketPath));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the worker channel (a Unix-domain socket under "
+                    + System.getProperty("java.io.tmpdir") + "): " + e + "; set -Djava.io.tmpdir to a writable local directory", e);
+        }
+
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, name + "-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.acceptor = daemon(this::acceptLoop, name + "-acceptor");
+        this.dispatcher = daemon(this::dispatchLoop, name + "-dispatcher");
+        acceptor.start();
+        dispatcher.start();
+        if (idleTimeout != null) {
+            long period = Math.max(10, idleTimeout.toMillis() / 4);
+            timer.scheduleWithFixedDelay(this::retireIdle, period, period, TimeUnit.MILLISECONDS);
+        }
+        if (b.prestart) {
+            lock.lock();
+            try {
+                while (workers.size() < maxWorkers) {
+                    startWorker();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private static String defaultJava() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * A builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ============================================================================== submit
+
+    @Override
+    public <T> TaskFuture<T> submit(Callable<T> task) {
+        return submit(task, defaultTimeout);
+    }
+
+    /**
+     * Submits a task with its own timeout: if it runs longer, its worker is killed and the future
+     * fails with {@link TaskTimeoutException}. The clock starts when a worker starts the task.
+     *
+     * @param task the task
+     * @param timeout the most it may run
+     * @param <T> the result type
+     * @return its future
+     * @throws NullPointerException if {@code task} or {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     * @throws TaskNotSerializableException if the task cannot be serialized
+     * @throws RejectedExecutionException if the pool is shut down
+     * @throws BrokenExecutorException if the pool is broken
+     */
+    public <T> TaskFuture<T> submit(Task<T> task, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        return submit((Callable<T>) task, timeout);
+    }
+
+    private <T> TaskFuture<T> submit(Callable<T> task, Duration timeout) {
+        Objects.requireNonNull(task, "task");
+        checkAccepting();
+        byte[] payload;
+        try {
+            payload = codec.encode(task);
+        } catch (IOException e) {
+            throw new TaskNotSerializableException("task " + task.getClass().getName() + " refused at submit: "
+                    + e.getMessage(), e);
+        }
+        TaskPromise<T> promise = new TaskPromise<>();
+        Call call = new Call(payload, promise, timeout);
+        lock.lock();
+        try {
+            checkAccepting();
+            call.id = nextCallId++;
+            backlog.add(call);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        promise.future().addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                onCancelled(call);
+            }
+        });
+        return promise.future();
+    }
+
+    /** Call with or without the lock. */
+    private void checkAccepting() {
+        if (brokenBy != null) {
+            throw new BrokenExecutorException(brokenMessage, brokenBy);
+        }
+        if (runState != RUNNING) {
+            throw new RejectedExecutionException("cannot submit to " + name + ": the pool is shut down");
+        }
+    }
+
+    // ============================================================================== dispatch
+
+    private void dispatchLoop() {
+        List<Call> batch = new ArrayList<>();
+        for (;;) {
+            WorkerProc target = null;
+            lock.lock();
+            try {
+                for (;;) {
+                    dropCancelledHead();
+                    if (!backlog.isEmpty() && brokenBy == null) {
+                        target = leastLoadedReady();
+                        if (target != null) {
+                            int room = pipelineDepth - target.pipeline.size();
+                            while (room-- > 0 && !backlog.isEmpty()) {
+                                if (maxTasksPerWorker > 0 && target.assigned >= maxTasksPerWorker) {
+                                    break;
+                                }
+                                Call c = backlog.poll();
+                                if (c.promise.future().isCancelled()) {
+                                    continue;
+                                }
+                                c.worker = target;
+                                target.pipeline.add(c);
+                                target.assigned++;
+                                batch.add(c);
+                            }
+                            if (maxTasksPerWorker > 0 && target.assigned >= maxTasksPerWorker) {
+                                target.state = RETIRING;
+                                target.stopAfterBatch = true;
+                            }
+                            advance(target);
+                            if (!batch.isEmpty() || target.stopAfterBatch) {
+                                break;
+                            }
+                            continue;
+                        }
+                        startWorkersIfNeeded();
+                    }
+                    if (runState == SHUTDOWN && backlog.isEmpty()) {
+                        stopAllWorkers();
+                        if (workers.isEmpty()) {
+                            terminate();
+                            return;
+                        }
+                    }
+                    changed.awaitUninterruptibly();
+                }
+            } finally {
+                lock.unlock();
+            }
+            boolean stop = target.stopAfterBatch;
+            target.stopAfterBatch = false;
+            target.sendTasks(batch, stop);
+            batch.clear();
+        }
+    }
+
+    private void dropCancelledHead() {
+        while (!backlog.isEmpty() && backlog.peek().promise.future().isCancelled()) {
+            backlog.poll();
+        }
+    }
+
+    private WorkerProc leastLoadedReady() {
+        WorkerProc best = null;
+        for (WorkerProc w : workers.values()) {
+            if (w.state == READY && w.pipeline.size() < pipelineDepth
+                    && (best == null || w.pipeline.size() < best.pipeline.size())) {
+                best = w;
+            }
+        }
+        return best;
+    }
+
+    /** Starts workers while the backlog needs more than the starting ones will take. */
+    private void startWorkersIfNeeded() {
+        int starting = 0;
+        int alive = 0;
+        for (WorkerProc w : workers.values()) {
+            if (w.state == STARTING) {
+                starting++;
+            }
+            if (w.state != DEAD) {
+                alive++;
+            }
+        }
+        int wanted = Math.min(backlog.size(), maxWorkers);
+        while (alive < maxWorkers && starting * pipelineDepth < backlog.size() && starting < wanted) {
+            if (startWorker() == null) {
+                return;
+            }
+            starting++;
+            alive++;
+        }
+    }
+
+    /**
+     * The oldest unanswered call of the worker is the one it runs: mark it RUNNING (and start its
+     * timeout). A cancelled call at the head stops the walk: until the worker answers CANCEL, we do
+     * not know whether it ran it. Call with the lock held.
+     */
+    private void advance(WorkerProc w) {
+        Call head = w.pipeline.peek();
+        if (head == null || head.started) {
+            return;
+        }
+        if (head.promise.setRunning(head.stopper())) {
+            head.started = true;
+            Duration timeout = head.timeout;
+            if (timeout != null) {
+                head.timeoutTask = timer.schedule(() -> timedOut(w, head), timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    // ============================================================================== workers
+
+    /** Starts one worker process; call with the lock held. Returns null if it could not start. */
+    private WorkerProc startWorker() {
+        long id = nextWorkerId++;
+        List<String> cmd = new ArrayList<>(command);
+        cmd.add(socketPath.toString());
+        cmd.add(Long.toString(id));
+        cmd.add(codec.getClass().getName());
+        if (codec instanceof JavaSerializationCodec) {
+            cmd.addAll(((JavaSerializationCodec) codec).filter().toArguments());
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(environment);
+        if (workingDirectory != null) {
+            pb.directory(workingDirectory.toFile());
+        }
+        Process process;
+        try {
+            process = pb.start();
+            OutputStream stdin = process.getOutputStream();
+            stdin.write((HexFormat.of().formatHex(token) + "\n").getBytes(StandardCharsets.US_ASCII));
+            stdin.flush();
+            WorkerProc w = new WorkerProc(id, process, stdin);
+            workers.put(id, w);
+            w.start();
+            return w;
+        } catch (IOException e) {
+            startFailed(null, "cannot start a worker JVM with " + cmd.get(0) + ": " + e.getMessage()
+                    + "; check javaCommand and classpath", e);
+            return null;
+        }
+    }
+
+    /** A worker could not start; after maxStartFailures in a row, the pool is broken. Lock held. */
+    private void startFailed(WorkerProc w, String why, Throwable cause) {
+        startFailures++;
+        LOG.log(System.Logger.Level.WARNING, name + ": " + why + " (" + startFailures + " in a row)", cause);
+        if (startFailures >= maxStartFailures) {
+            breakPool(name + " is broken: " + startFailures + " worker JVMs in a row failed to start; the last: "
+                    + why, cause != null ? cause : new IllegalStateException(why));
+        }
+    }
+
+    /** Lock held. */
+    private void breakPool(String message, Throwable cause) {
+        if (brokenBy != null) {
+            return;
+        }
+        brokenMessage = message;
+        brokenBy = cause;
+        LOG.log(System.Logger.Level.ERROR, message, cause);
+        for (Call c : backlog) {
+            c.promise.trySetException(new BrokenExecutorException(message, cause));
+        }
+        backlog.clear();
+        for (WorkerProc w : workers.values()) {
+            for (Call c : w.pipeline) {
+                if (!c.started) {
+                    c.promise.trySetException(new BrokenExecutorException(message, cause));
+                }
+            }
+        }
+        changed.signalAll();
+    }
+
+    /** Lock held. */
+    private void stopAllWorkers() {
+        for (WorkerProc w : workers.values()) {
+            if (w.state == READY) {
+                w.state = RETIRING;
+                w.sendStopAsync();
+            } else if (w.state == STARTING) {
+                w.process.destroyForcibly();
+            }
+        }
+    }
+
+    private void retireIdle() {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            for (WorkerProc w : workers.values()) {
+                if (w.state == READY && w.pipeline.isEmpty() && backlog.isEmpty()
+                        && now - w.idleSince > idleTimeout.toNanos()) {
+                    w.state = RETIRING;
+                    w.sendStopAsync();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void timedOut(WorkerProc w, Call call) {
+        lock.lock();
+        try {
+            if (w.state == DEAD || w.pipeline.peek() != call || call.promise.future().isDone()) {
+                return;
+            }
+            w.killedFor = call;
+            w.killReason = new TaskTimeoutException("task ran longer than its timeout of " + call.timeout
+                    + ", so its worker JVM (pid " + w.pid + ") was killed", call.timeout);
+        } finally {
+            lock.unlock();
+        }
+        w.process.destroyForcibly();
+    }
+
+    // ============================================================================== cancel
+
+    private void onCancelled(Call call) {
+        WorkerProc w;
+        lock.lock();
+        try {
+            w = call.worker;
+            if (w == null || call.started || call.cancelSent || w.state == DEAD) {
+                return;
+            }
+            call.cancelSent = true;
+        } finally {
+            lock.unlock();
+        }
+        w.sendControl(Frames.CANCEL, call.id);
+    }
+
+    // ============================================================================== accept
+
+    private void acceptLoop() {
+        for (;;) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (IOException closed) {
+                return;
+            }
+            Thread t = daemon(() -> handshake(ch), name + "-handshake");
+            t.start();
+        }
+    }
+
+    private void handshake(SocketChannel ch) {
+        try {
+            DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(ChannelStreams.in(ch), 1 << 16));
+            Frames.Frame hello = Frames.read(in);
+            if (hello == null || hello.type() != Frames.HELLO || hello.payload().length != 6 + Frames.TOKEN_BYTES) {
+                refuse(ch, "a connection that did not start with a valid HELLO");
+                return;
+            }
+            DataInputStream p = new DataInputStream(new ByteArrayInputStream(hello.payload()));
+            int magic = p.readInt();
+            short version = p.readShort();
+            byte[] presented = p.readNBytes(Frames.TOKEN_BYTES);
+            if (magic != Frames.MAGIC || !MessageDigest.isEqual(presented, token)) {
+                refuse(ch, "a connection with a wrong token");
+                return;
+            }
+            WorkerProc w;
+            lock.lock();
+            try {
+                w = workers.get(hello.id());
+            } finally {
+                lock.unlock();
+            }
+            if (version != Frames.VERSION) {
+                refuse(ch, "a worker speaking protocol version " + version + " (this pool speaks " + Frames.VERSION
+                        + "): the worker classpath has another jfutures version");
+                return;
+            }
+            if (w == null || !w.connection.complete(new Connection(ch, in))) {
+                refuse(ch, "a connection for unknown worker " + hello.id());
+            }
+        } catch (IOException e) {
+            refuse(ch, "a connection that failed during the handshake: " + e);
+        }
+    }
+
+    private void refuse(SocketChannel ch, String what) {
+        LOG.log(System.Logger.Level.WARNING, name + " refused " + what);
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing a refused connection
+        }
+    }
+
+    private record Connection(SocketChannel channel, DataInputStream in) {
+    }
+
+    // ============================================================================== shutdown
+
+    @Override
+    public void shutdown(boolean wait, boolean cancelFutures) {
+        List<Call> toCancel = new ArrayList<>();
+        lock.lock();
+        try {
+            if (runState == RUNNING) {
+                runState = SHUTDOWN;
+            }
+            if (cancelFutures) {
+                toCancel.addAll(backlog);
+                for (WorkerProc w : workers.values()) {
+                    for (Call c : w.pipeline) {
+                        if (!c.started) {
+                            toCancel.add(c);
+                        }
+                    }
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Call c : toCancel) {
+            c.promise.cancel();
+        }
+        if (wait) {
+            try {
+                awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WaitInterruptedException(e);
+            }
+        }
+    }
+
+    /**
+     * Shuts down and gives the tasks {@code grace} to finish, then escalates: terminates the
+     * workers (SIGTERM), waits a little more, and kills them (SIGKILL). Tasks that did not finish
+     * fail with {@link WorkerDiedException}.
+     *
+     * @param grace how long to wait for the tasks before terminating the workers
+     * @return true if everything finished within {@code grace}
+     * @throws NullPointerException if {@code grace} is null
+     * @throws WaitInterruptedException if interrupted
+     */
+    public boolean shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        shutdown(false, false);
+        try {
+            if (awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            for (WorkerProc w : liveWorkers()) {
+                w.process.destroy();
+            }
+            if (!awaitTermination(1, TimeUnit.SECONDS)) {
+                for (WorkerProc w : liveWorkers()) {
+                    w.process.destroyForcibly();
+                }
+                awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WaitInterruptedException(e);
+        }
+    }
+
+    /**
+     * Stops everything now, as CPython's {@code kill_workers}: shuts down, cancels the tasks not
+     * started, and kills every worker; running tasks fail with {@link WorkerDiedException}.
+     */
+    public void killWorkers() {
+        shutdown(false, true);
+        for (WorkerProc w : liveWorkers()) {
+            lock.lock();
+            try {
+                w.killedByUser = true;
+            } finally {
+                lock.unlock();
+            }
+            w.process.destroyForcibly();
+        }
+    }
+
+    /**
+     * Kills every worker, cancels the tasks not started, and returns nothing: the tasks are
+     * serialized and cannot be handed back as Runnables.
+     *
+     * @return an empty list
+     */
+    @Override
+    public List<Runnable> shutdownNow() {
+        killWorkers();
+        return List.of();
+    }
+
+    private List<WorkerProc> liveWorkers() {
+        lock.lock();
+        try {
+            return new ArrayList<>(workers.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lock held. */
+    private void terminate() {
+        runState = TERMINATED;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing our own socket
+        }
+        try {
+            Files.deleteIfExists(socketPath);
+            Files.deleteIfExists(socketDir);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, name + ": could not remove " + socketDir, e);
+        }
+        timer.shutdownNow();
+        changed.signalAll();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return runState != RUNNING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return runState == TERMINATED;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (runState != TERMINATED) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ============================================================================== info
+
+    @Override
+    protected int parallelism() {
+        return maxWorkers;
+    }
+
+    /**
+     * The most worker JVMs the pool runs at once.
+     *
+     * @return the {@code workers} setting
+     */
+    public int workers() {
+        return maxWorkers;
+    }
+
+    /**
+     * The process ids of the live workers (started, not yet dead).
+     *
+     * @return the pids
+     */
+    public List<Long> workerPids() {
+        List<Long> pids = new ArrayList<>();
+        for (WorkerProc w : liveWorkers()) {
+            if (w.state != DEAD) {
+                pids.add(w.pid);
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * Whether the pool is broken.
+     *
+     * @return true once broken
+     */
+    public boolean isBroken() {
+        return brokenBy != null;
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            return name + "[workers=" + workers.size() + "/" + maxWorkers + ", backlog=" + backlog.size() + ", "
+                    + (brokenBy != null ? "broken" : runState == RUNNING ? "running"
+                    : runState == SHUTDOWN ? "shut down" : "terminated") + "]";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ============================================================================== call
+
+    /** One submitted task. Fields guarded by the pool's lock, except the final ones. */
+    private final class Call {
+        final byte[] payload;
+        final TaskPromise<Object> promise;
+        final Duration timeout;
+        long id;
+        WorkerProc worker;
+        boolean started;
+        boolean cancelSent;
+        java.util.concurrent.ScheduledFuture<?> timeoutTask;
+
+        @SuppressWarnings("unchecked")
+        Call(byte[] payload, TaskPromise<?> promise, Duration timeout) {
+            this.payload = payload;
+            this.promise = (TaskPromise<Object>) promise;
+            this.timeout = timeout;
+        }
+
+        /** cancel(true) on the running call: interrupt it in the worker, kill the worker after the grace. */
+        Runnable stopper() {
+            return () -> {
+                WorkerProc w = worker;
+                w.sendControl(Frames.INTERRUPT, id);
+                timer.schedule(() -> {
+                    lock.lock();
+                    try {
+                        if (w.state == DEAD || !w.pipeline.contains(this)) {
+                            return;
+                        }
+                        w.killedFor = this;
+                        w.killReason = null;
+                    } finally {
+                        lock.unlock();
+                    }
+                    w.process.destroyForcibly();
+                }, cancelGrace.toNanos(), TimeUnit.NANOSECONDS);
+            };
+        }
+    }
+
+    // ============================================================================== worker
+
+    /** The pool's side of one worker JVM. Mutable fields guarded by the pool's lock. */
+    private final class WorkerProc {
+        final long id;
+        final Process process;
+        final long pid;
+        /** Kept open: the lifeline. Closing it (or our death) ends the worker. */
+        final OutputStream stdin;
+        final CompletableFuture<Connection> connection = new CompletableFuture<>();
+        final ArrayDeque<Call> pipeline = new ArrayDeque<>();
+        final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+        int state = STARTING;
+        int assigned;
+        boolean stopAfterBatch;
+        boolean killedByUser;
+        Call killedFor;
+        RuntimeException killReason;
+        long idleSince = System.nanoTime();
+        private DataOutputStream out;
+        private Thread reader;
+        private Thread errPump;
+        private Thread outPump;
+
+        WorkerProc(long id, Process process, OutputStream stdin) {
+            this.id = id;
+            this.process = process;
+            this.pid = process.pid();
+            this.stdin = stdin;
+        }
+
+        void start() {
+            outPump = daemon(() -> pump(process.getInputStream(), System.out, false), name + "-w" + id + "-stdout");
+            errPump = daemon(() -> pump(process.getErrorStream(), System.err, true), name + "-w" + id + "-stderr");
+            reader = daemon(this::readLoop, name + "-w" + id + "-reader");
+            // A worker that dies before it connects must not keep its reader waiting for startTimeout.
+            process.onExit().thenRun(() -> connection.completeExceptionally(
+                    new IOException("exited with code " + process.exitValue() + " before connecting")));
+            outPump.start();
+            errPump.start();
+            reader.start();
+        }
+
+        /** Forwards whole lines, so a worker's output never interleaves mid-line with ours. */
+        private void pump(InputStream in, PrintStream to, boolean keepTail) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    int start = 0;
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] == '\n') {
+                            line.write(buf, start, i - start + 1);
+                            emit(line, to, keepTail);
+                            start = i + 1;
+                        }
+                    }
+                    line.write(buf, start, n - start);
+                }
+            } catch (IOException ignored) {
+                // the process is gone
+            }
+            if (line.size() > 0) {
+                line.write('\n');
+                emit(line, to, keepTail);
+            }
+        }
+
+        private void emit(ByteArrayOutputStream line, PrintStream to, boolean keepTail) {
+            byte[] bytes = line.toByteArray();
+            line.reset();
+            synchronized (to) {
+                to.write(bytes, 0, bytes.length);
+                to.flush();
+            }
+            if (keepTail) {
+                String s = new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+                synchronized (stderrTail) {
+                    stderrTail.add(s.length() > 1000 ? s.substring(0, 1000) + "..." : s);
+                    if (stderrTail.size() > STDERR_TAIL_LINES) {
+                        stderrTail.poll();
+                    }
+                }
+            }
+        }
+
+        private void readLoop() {
+            Connection conn;
+            String startProblem = null;
+            try {
+                conn = connection.get(startTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                conn = null;
+                startProblem = "the worker JVM (pid " + pid + ") did not connect within " + startTimeout;
+            } catch (InterruptedException | ExecutionException e) {
+                conn = null;
+                startProblem = "the worker JVM (pid " + pid + ") failed to connect: " + e;
+            }
+            if (conn != null) {
+                try {
+                    this.out = new DataOutputStream(new java.io.BufferedOutputStream(ChannelStreams.out(conn.channel()), 1 << 16));
+                    synchronized (out) {
+                        Frames.write(out, Frames.WELCOME, 0L, initializerBytes);
+                        out.flush();
+                    }
+                    Frames.Frame init = Frames.read(conn.in());
+                    if (init != null && init.type() == Frames.INIT_OK) {
+                        lock.lock();
+                        try {
+                            if (state == STARTING) {
+                                state = READY;
+                            }
+                            startFailures = 0;
+                            idleSince = System.nanoTime();
+                            changed.signalAll();
+                        } finally {
+                            lock.unlock();
+                        }
+                        readFrames(conn.in());
+                    } else if (init != null && init.type() == Frames.INIT_FAILED) {
+                        Throwable cause = decodeFailure(init.payload());
+                        lock.lock();
+                        try {
+                            breakPool(name + " is broken: the initializer failed in worker pid " + pid + " ("
+                                    + cause + "), so the pool runs no more tasks; fix the initializer and build a new pool", cause);
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+                } catch (IOException e) {
+                    if (e instanceof Frames.MalformedFrameException) {
+                        LOG.log(System.Logger.Level.ERROR, name + ": worker pid " + pid + " sent " + e.getMessage()
+                                + "; closing it", e);
+                    }
+                } finally {
+                    try {
+                        conn.channel().close();
+                    } catch (IOException ignored) {
+                        // closing
+                    }
+                }
+            }
+            exited(startProblem);
+        }
+
+        private void readFrames(DataInputStream in) throws IOException {
+            for (;;) {
+                Frames.Frame f = Frames.read(in);
+                if (f == null) {
+                    return;
+                }
+                onFrame(f);
+            }
+        }
+
+        private void onFrame(Frames.Frame f) {
+            Call call;
+            lock.lock();
+            try {
+                call = remove(f.id());
+                if (call == null) {
+                    return;
+                }
+                if (call.timeoutTask != null) {
+                    call.timeoutTask.cancel(false);
+                }
+                if (pipeline.isEmpty()) {
+                    idleSince = System.nanoTime();
+                }
+                advance(this);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            complete(call, f);
+        }
+
+        /** Removes the call answered by a frame; lock held. Usually the head. */
+        private Call remove(long callId) {
+            for (Iterator<Call> it = pipeline.iterator(); it.hasNext(); ) {
+                Call c = it.next();
+                if (c.id == callId) {
+                    it.remove();
+                    return c;
+                }
+            }
+            return null;
+        }
+
+        private void complete(Call call, Frames.Frame f) {
+            TaskPromise<Object> p = call.promise;
+            switch (f.type()) {
+                case Frames.RESULT:
+                    try {
+                        p.trySetResult(codec.decode(f.payload()));
+                    } catch (Throwable e) {
+                        p.trySetException(new IOException("the task's result could not be deserialized in the pool: "
+                                + e.getMessage(), e));
+                    }
+                    break;
+                case Frames.FAILED:
+                    p.trySetException(decodeFailure(f.payload()));
+                    break;
+                case Frames.TASK_DECODE_FAILED:
+                    Throwable reason = decodeFailure(f.payload());
+                    p.trySetException(new IOException("the task could not be deserialized in worker pid " + pid
+                            + ": " + describe(reason), reason));
+                    break;
+                case Frames.RESULT_ENCODE_FAILED:
+                    Throwable why = decodeFailure(f.payload());
+                    p.trySetException(new IOException("the task's result could not be serialized in worker pid "
+                            + pid + ": " + describe(why), why));
+                    break;
+                case Frames.DROPPED:
+                    break;
+                default:
+                    p.trySetException(new IOException("worker pid " + pid + " answered with unknown frame type " + f.type()));
+            }
+        }
+
+        private String describe(Throwable t) {
+            return t.getMessage() != null ? t.getMessage() : t.toString();
+        }
+
+        /** Rebuilds a worker-side exception, or a RemoteTaskException when it cannot be. */
+        Throwable decodeFailure(byte[] payload) {
+            try {
+                DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload));
+                String className = Frames.readString(d);
+                String message = Frames.readString(d);
+                String stack = Frames.readString(d);
+                String notEncoded = Frames.readString(d);
+                int n = d.readInt();
+                if (n > 0) {
+                    byte[] bytes = d.readNBytes(n);
+                    try {
+                        Object o = codec.decode(bytes);
+                        if (o instanceof Throwable) {
+                            Throwable t = (Throwable) o;
+                            t.addSuppressed(new RemoteTaskException(className, "ran in worker JVM pid " + pid, stack, null));
+                            return t;
+                        }
+                    } catch (Exception | LinkageError e) {
+                        return new RemoteTaskException(className, message, stack, e.toString());
+                    }
+                }
+                return new RemoteTaskException(className, message, stack, notEncoded);
+            } catch (IOException e) {
+                return new IOException("worker pid " + pid + " sent an unreadable failure: " + e, e);
+            }
+        }
+
+        void sendTasks(List<Call> batch, boolean stop) {
+            try {
+                synchronized (out) {
+                    for (Call c : batch) {
+                        Frames.write(out, Frames.TASK, c.id, c.payload);
+                    }
+                    if (stop) {
+                        Frames.write(out, Frames.STOP, 0L, new byte[0]);
+                    }
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // The worker is dying; the reader sees it and re-queues what never started.
+                process.destroyForcibly();
+            }
+        }
+
+        void sendControl(byte type, long callId) {
+            DataOutputStream o = out;
+            if (o == null) {
+                return;
+            }
+            try {
+                synchronized (o) {
+                    Frames.write(o, type, callId, new byte[0]);
+                    o.flush();
+                }
+            } catch (IOException e) {
+                process.destroyForcibly();
+            }
+        }
+
+        void sendStopAsync() {
+            try {
+                timer.execute(() -> sendControl(Frames.STOP, 0L));
+            } catch (RejectedExecutionException timerGone) {
+                process.destroyForcibly();
+            }
+        }
+
+        /** The worker's channel closed or it never connected: collect its exit and settle its calls. */
+        private void exited(String startProblem) {
+            int code;
+            try {
+                if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+                code = process.waitFor();
+                errPump.join(1000);
+                outPump.join(1000);
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                code = -1;
+            }
+            try {
+                stdin.close();
+            } catch (IOException ignored) {
+                // the lifeline of a dead worker
+            }
+            List<String> tail;
+            synchronized (stderrTail) {
+                tail = List.copyOf(stderrTail);
+            }
+            lock.lock();
+            try {
+                boolean wasStarting = state == STARTING;
+                state = DEAD;
+                workers.remove(id);
+                Call running = null;
+                List<Call> requeue = new ArrayList<>();
+                for (Call c : pipeline) {
+                    if (c.timeoutTask != null) {
+                        c.timeoutTask.cancel(false);
+                    }
+                    if (c.started) {
+                        running = c;
+                    } else if (!c.promise.future().isDone()) {
+                        c.worker = null;
+                        requeue.add(c);
+                    }
+                }
+                pipeline.clear();
+                for (int i = requeue.size() - 1; i >= 0; i--) {
+                    backlog.addFirst(requeue.get(i));
+                }
+                if (running != null) {
+                    running.promise.trySetException(deathOf(running, code, tail));
+                }
+                if (wasStarting && brokenBy == null && runState == RUNNING) {
+                    String why = startProblem != null ? startProblem
+                            : "the worker JVM (pid " + pid + ") exited with code " + code + " before it was ready"
+                            + (tail.isEmpty() ? "" : "; its stderr ends with: " + String.join(" | ", tail));
+                    startFailed(this, why, null);
+                }
+                if (brokenBy != null) {
+                    for (Call c : requeue) {
+                        c.promise.trySetException(new BrokenExecutorException(brokenMessage, brokenBy));
+                    }
+                    backlog.removeAll(requeue);
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Lock held. */
+        private RuntimeException deathOf(Call call, int code, List<String> tail) {
+            if (killedFor == call && killReason != null) {
+                return killReason;
+            }
+            String how = code > 128 ? "was killed by signal " + (code - 128) : "exited with code " + code;
+            String why = killedByUser ? " (killWorkers() was called)" : "";
+            return new WorkerDiedException("the worker JVM running the task (pid " + pid + ") " + how + why
+                    + (tail.isEmpty() ? "" : "; its stderr ends with: " + String.join(" | ", tail)), pid, code, tail);
+        }
+    }
+
+    // ============================================================================== builder
+
+    /** Builds a {@link ProcessPool}. */
+    public static final class Builder {
+        private int workers;
+        private String javaCommand;
+        private String classpath;
+        private final List<String> jvmOptions = new ArrayList<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private Path workingDirectory;
+        private boolean prestart;
+        private Duration idleTimeout;
+        private int maxTasksPerWorker;
+        private TaskAction initializer;
+        private Duration taskTimeout;
+        private Duration cancelGracePeriod = Duration.ofSeconds(1);
+        private Duration startTimeout = Duration.ofSeconds(30);
+        private int pipelineDepth = 4;
+        private int maxStartFailures = 3;
+        private Codec codec;
+        private SerializationFilter filter = SerializationFilter.defaults();
+
+        private Builder() {
+        }
+
+        /**
+         * The most worker JVMs at once. Default: the number of available processors.
+         *
+         * @param workers at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder workers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /**
+         * The {@code java} executable for workers. Default: the one running this JVM.
+         *
+         * @param javaCommand a path to {@code java}
+         * @return this builder
+         * @throws NullPointerException if null
+         */
+        public Builder javaCommand(String javaCommand) {
+            this.javaCommand = Objects.requireNonNull(javaCommand, "javaCommand");
+            return this;
+        }
+
+        /**
+         * The workers' classpath; it must hold jfutures-core, jfutures-process and the task classes.
+         * Default: this JVM's {@code java.class.path}.
+         *
+         * @param classpath a classpath string
+         * @return this builder
+         * @throws NullPointerException if null
+         */
+        public Builder classpath(String classpath) {
+            this.classpath = Objects.requireNonNull(classpath, "classpath");
+            return this;
+        }
+
+        /**
+         * Extra JVM options for workers, after the pool's own ({@code -XX:+ExitOnOutOfMemoryError
+         * -XX:+UseSerialGC}), so they can override them; e.g. {@code -Xmx256m}.
+         *
+         * @param options the options
+         * @return this builder
+         * @throws NullPointerException if null
+         */
+        public Builder jvmOptions(String... options) {
+            for (String o : options) {
+                jvmOptions.add(Objects.requireNonNull(o, "jvmOptions element"));
+            }
+            return this;
+        }
+
+        /**
+         * An environment variable for workers, on top of this JVM's environment.
+         *
+         * @param key the name
+         * @param value the value
+         * @return this builder
+         * @throws NullPointerException if either is null
+         */
+        public Builder environment(String key, String value) {
+            environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * The workers' working directory. Default: this JVM's.
+         *
+         * @param dir the directory
+         * @return this builder
+         * @throws NullPointerException if null
+         */
+        public Builder workingDirectory(Path dir) {
+            this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory");
+            return this;
+        }
+
+        /**
+         * Start every worker at {@code build()}, instead of on demand.
+         *
+         * @param prestart true to start them all at once
+         * @return this builder
+         */
+        public Builder prestart(boolean prestart) {
+            this.prestart = prestart;
+            return this;
+        }
+
+        /**
+         * End a worker that has been idle this long (it is started again when needed). Default:
+         * workers stay until shutdown.
+         *
+         * @param idleTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = positive(idleTimeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * Replace a worker after it has run this many tasks (for leaks and static state). Default:
+         * never.
+         *
+         * @param maxTasksPerWorker at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxTasksPerWorker(int maxTasksPerWorker) {
+            if (maxTasksPerWorker < 1) {
+                throw new IllegalArgumentException("maxTasksPerWorker must be at least 1, was " + maxTasksPerWorker);
+            }
+            this.maxTasksPerWorker = maxTasksPerWorker;
+            return this;
+        }
+
+        /**
+         * Runs once in each worker before its first task. If it throws, the pool is broken.
+         *
+         * @param initializer a serializable action
+         * @return this builder
+         * @throws NullPointerException if null
+         */
+        public Builder initializer(TaskAction initializer) {
+            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /**
+         * The default per-task timeout: a task running longer has its worker killed and fails with
+         * {@link TaskTimeoutException}. Default: none.
+         *
+         * @param taskTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder taskTimeout(Duration taskTimeout) {
+            this.taskTimeout = positive(taskTimeout, "taskTimeout");
+            return this;
+        }
+
+        /**
+         * How long {@code cancel(true)} lets an interrupted task end before it kills the worker.
+         * Default: 1 second.
+         *
+         * @param grace a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder cancelGracePeriod(Duration grace) {
+            this.cancelGracePeriod = positive(grace, "cancelGracePeriod");
+            return this;
+        }
+
+        /**
+         * How long a new worker JVM may take to connect. Default: 30 seconds.
+         *
+         * @param startTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder startTimeout(Duration startTimeout) {
+            this.startTimeout = positive(startTimeout, "startTimeout");
+            return this;
+        }
+
+        /**
+         * How many tasks may be sent ahead to one worker. Default: 4.
+         *
+         * @param depth at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder pipelineDepth(int depth) {
+            if (depth < 1) {
+                throw new IllegalArgumentException("pipelineDepth must be at least 1, was " + depth);
+            }
+            this.pipelineDepth = depth;
+            return this;
+        }
+
+        /**
+         * The deserialization filter of the default codec.
+         *
+         * @param filter the filter
+         * @return this builder
+         * @throws NullPointerException if null
+         */
+        public Builder serializationFilter(SerializationFilter filter) {
+            this.filter = Objects.requireNonNull(filter, "serializationFilter");
+            return this;
+        }
+
+        /**
+         * A codec other than JDK serialization; it needs a public no-arg constructor.
+         *
+         * @param codec the codec
+         * @return this builder
+         * @throws NullPointerException if null
+         */
+        public Builder codec(Codec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        /**
+         * Builds the pool: opens its socket and, with {@link #prestart}, starts the workers.
+         *
+         * @return the pool
+         * @throws TaskNotSerializableException if the initializer cannot be serialized
+         * @throws IllegalStateException if the socket cannot be opened
+         */
+        public ProcessPool build() {
+            return new ProcessPool(this);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.jfutures.process;
+
+/**
+ * A task could not be serialized to go to a worker process; thrown by {@code submit}, in the
+ * caller, before anything was queued. The message names the class that is not serializable and
+ * what to change (the classic case: a lambda that captures a non-serializable {@code this}).
+ */
+public class TaskNotSerializableException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message which class and what to change
+     * @param cause the codec's failure
+     */
+    public TaskNotSerializableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

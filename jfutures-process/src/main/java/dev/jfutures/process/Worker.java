@@ -1,0 +1,279 @@
+package dev.jfutures.process;
+
+import dev.jfutures.TaskAction;
+import dev.jfutures.process.internal.Frames;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import dev.jfutures.process.internal.ChannelStreams;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingDeque;
+
+/**
+ * The entry point of a worker JVM, started by {@link ProcessPool}; not for direct use.
+ *
+ * <pre>
+ * java ... dev.jfutures.process.Worker SOCKET WORKER_ID CODEC_CLASS [filter arguments]
+ * </pre>
+ *
+ * <p>Implementation notes. The first line of stdin is the pool's token (hex); the rest of stdin
+ * is the lifeline: the pool never writes to it, and when it reads end-of-file (the pool closed it,
+ * or the pool's JVM died, even by {@code kill -9}) the worker halts at once. The worker connects to
+ * the pool's Unix-domain socket, proves the token in its HELLO, runs the initializer, then reads
+ * frames: TASKs queue up (the pool pipelines several), one task thread runs them in order, and the
+ * reader stays free to act on CANCEL (drop a queued task) and INTERRUPT (interrupt the running
+ * one). Results are written in task order, so the pool knows which task runs: the oldest one it
+ * has no answer for. User code's stdout and stderr are the process's own, which the pool forwards;
+ * the protocol never touches them.
+ */
+public final class Worker {
+
+    private static final long STOP_ID = -1L;
+
+    private final Codec codec;
+    private final DataOutputStream out;
+    private final LinkedBlockingDeque<Frames.Frame> queue = new LinkedBlockingDeque<>();
+    private final Object runLock = new Object();
+    private long runningId;
+    private Thread taskThread;
+
+    private Worker(Codec codec, DataOutputStream out) {
+        this.codec = codec;
+        this.out = out;
+    }
+
+    /**
+     * Runs the worker.
+     *
+     * @param args socket path, worker id, codec class name, filter arguments
+     * @throws Exception if the worker cannot start; it then exits non-zero and the pool reports it
+     */
+    public static void main(String[] args) throws Exception {
+        InputStream stdin = new FileInputStream(FileDescriptor.in);
+        byte[] token = HexFormat.of().parseHex(readLine(stdin));
+        Thread lifeline = new Thread(() -> {
+            try {
+                while (stdin.read() >= 0) {
+                    // the pool never writes; anything read is ignored
+                }
+            } catch (IOException ignored) {
+                // a broken stdin is the pool gone too
+            }
+            Runtime.getRuntime().halt(0);
+        }, "jfutures-lifeline");
+        lifeline.setDaemon(true);
+        lifeline.start();
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+
+        Path socket = Path.of(args[0]);
+        long workerId = Long.parseLong(args[1]);
+        Codec codec = newCodec(args[2], Arrays.asList(args).subList(3, args.length));
+
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(ChannelStreams.in(channel), 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ChannelStreams.out(channel), 1 << 16));
+
+        ByteArrayOutputStream hello = new ByteArrayOutputStream();
+        DataOutputStream h = new DataOutputStream(hello);
+        h.writeInt(Frames.MAGIC);
+        h.writeShort(Frames.VERSION);
+        h.write(token);
+        Frames.write(out, Frames.HELLO, workerId, hello.toByteArray());
+        out.flush();
+
+        Frames.Frame welcome = Frames.read(in);
+        if (welcome == null || welcome.type() != Frames.WELCOME) {
+            Runtime.getRuntime().halt(3);
+        }
+        new Worker(codec, out).run(in, welcome.payload());
+    }
+
+    static Codec newCodec(String className, java.util.List<String> filterArgs) throws ReflectiveOperationException {
+        if (className.equals(JavaSerializationCodec.class.getName())) {
+            return new JavaSerializationCodec(SerializationFilter.fromArguments(filterArgs));
+        }
+        return (Codec) Class.forName(className).getConstructor().newInstance();
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) {
+                throw new IOException("stdin ended before the token");
+            }
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.US_ASCII).trim();
+    }
+
+    private void run(DataInputStream in, byte[] initializer) throws IOException {
+        if (initializer.length > 0) {
+            try {
+                ((TaskAction) codec.decode(initializer)).run();
+            } catch (Throwable e) {
+                send(Frames.INIT_FAILED, 0L, failure(e));
+                System.err.flush();
+                Runtime.getRuntime().halt(4);
+            }
+        }
+        send(Frames.INIT_OK, 0L, new byte[0]);
+
+        taskThread = new Thread(this::runTasks, "jfutures-worker-task");
+        taskThread.start();
+
+        for (;;) {
+            Frames.Frame f;
+            try {
+                f = Frames.read(in);
+            } catch (IOException e) {
+                f = null;
+            }
+            if (f == null) {
+                // The pool closed the channel: it is gone or done with us.
+                Runtime.getRuntime().halt(0);
+                return;
+            }
+            switch (f.type()) {
+                case Frames.TASK:
+                    queue.add(f);
+                    break;
+                case Frames.CANCEL:
+                    dropQueued(f.id());
+                    break;
+                case Frames.INTERRUPT:
+                    synchronized (runLock) {
+                        if (runningId == f.id()) {
+                            taskThread.interrupt();
+                        }
+                    }
+                    break;
+                case Frames.STOP:
+                    queue.add(new Frames.Frame(Frames.STOP, STOP_ID, new byte[0]));
+                    break;
+                default:
+                    System.err.println("jfutures worker: unknown frame type " + f.type() + "; ignored");
+            }
+        }
+    }
+
+    private void dropQueued(long id) throws IOException {
+        for (Frames.Frame f : queue) {
+            if (f.id() == id && queue.remove(f)) {
+                send(Frames.DROPPED, id, new byte[0]);
+                return;
+            }
+        }
+    }
+
+    private void runTasks() {
+        try {
+            for (;;) {
+                Frames.Frame f;
+                try {
+                    f = queue.take();
+                } catch (InterruptedException strayInterrupt) {
+                    continue;
+                }
+                if (f.type() == Frames.STOP) {
+                    System.out.flush();
+                    System.err.flush();
+                    System.exit(0);
+                }
+                synchronized (runLock) {
+                    runningId = f.id();
+                }
+                runOne(f);
+                synchronized (runLock) {
+                    runningId = 0L;
+                }
+                Thread.interrupted();
+            }
+        } catch (IOException e) {
+            // The channel broke: the reader halts the JVM.
+        }
+    }
+
+    private void runOne(Frames.Frame f) throws IOException {
+        Object task;
+        try {
+            task = codec.decode(f.payload());
+            if (!(task instanceof Callable)) {
+                throw new IOException("the frame holds a " + (task == null ? "null" : task.getClass().getName())
+                        + ", not a task");
+            }
+        } catch (Throwable e) {
+            send(Frames.TASK_DECODE_FAILED, f.id(), failure(e));
+            return;
+        }
+        Object value;
+        try {
+            value = ((Callable<?>) task).call();
+        } catch (Throwable e) {
+            send(Frames.FAILED, f.id(), failure(e));
+            return;
+        }
+        byte[] bytes;
+        try {
+            bytes = codec.encode(value);
+        } catch (Throwable e) {
+            send(Frames.RESULT_ENCODE_FAILED, f.id(), failure(e));
+            return;
+        }
+        send(Frames.RESULT, f.id(), bytes);
+    }
+
+    private void send(byte type, long id, byte[] payload) throws IOException {
+        synchronized (out) {
+            Frames.write(out, type, id, payload);
+            out.flush();
+        }
+    }
+
+    /**
+     * A failure as the pool reads it: class name, message, stack text, then the exception encoded
+     * (empty if it would not encode), so that the pool can always report something.
+     */
+    private byte[] failure(Throwable e) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(bytes);
+        try {
+            StringWriter stack = new StringWriter();
+            e.printStackTrace(new PrintWriter(stack));
+            Frames.writeString(d, e.getClass().getName());
+            Frames.writeString(d, e.getMessage());
+            Frames.writeString(d, stack.toString());
+            byte[] encoded;
+            try {
+                encoded = codec.encode(e);
+            } catch (Throwable notEncodable) {
+                encoded = new byte[0];
+                Frames.writeString(d, "the exception would not serialize: " + notEncodable);
+            }
+            if (encoded.length > 0) {
+                Frames.writeString(d, null);
+            }
+            d.writeInt(encoded.length);
+            d.write(encoded);
+        } catch (IOException cannotHappen) {
+            throw new IllegalStateException(cannotHappen);
+        }
+        return bytes.toByteArray();
+    }
+}
