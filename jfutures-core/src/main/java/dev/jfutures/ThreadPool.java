@@ -92,6 +92,8 @@ public final class ThreadPool extends AbstractTaskExecutor {
     /** Workers that are parked on a future of this pool; see Guard. */
     private final AtomicInteger blocked = new AtomicInteger();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    /** Workers past their last task but maybe still ending; awaitTermination joins them. Under mainLock. */
+    private final List<Thread> exiting = new ArrayList<>();
     private final ReentrantLock mainLock = new ReentrantLock();
     private final Condition terminatedCondition = mainLock.newCondition();
     private final Guard guard = new Guard();
@@ -309,6 +311,8 @@ public final class ThreadPool extends AbstractTaskExecutor {
         try {
             live--;
             threads.remove(me);
+            exiting.removeIf(t -> !t.isAlive());
+            exiting.add(me);
             if (runState == RUNNING && live == 0 && brokenBy == null && !queue.isEmpty()) {
                 // A job raced with this worker's retirement: someone must run it.
                 addWorker();
@@ -438,21 +442,43 @@ public final class ThreadPool extends AbstractTaskExecutor {
         return runState == TERMINATED;
     }
 
+    /**
+     * Waits until the pool has terminated: shut down, every task finished, and every worker thread
+     * ended (joined, as CPython's {@code shutdown(wait=True)} joins its threads).
+     *
+     * @param timeout the longest wait
+     * @param unit its unit
+     * @return true if terminated, false on timeout
+     * @throws InterruptedException if interrupted while waiting
+     */
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        long nanos = unit.toNanos(timeout);
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        List<Thread> ending;
         mainLock.lock();
         try {
             while (runState != TERMINATED) {
+                long nanos = deadline - System.nanoTime();
                 if (nanos <= 0L) {
                     return false;
                 }
-                nanos = terminatedCondition.awaitNanos(nanos);
+                terminatedCondition.awaitNanos(nanos);
             }
-            return true;
+            ending = new ArrayList<>(exiting);
         } finally {
             mainLock.unlock();
         }
+        for (Thread t : ending) {
+            long nanos = deadline - System.nanoTime();
+            if (nanos <= 0L) {
+                return !t.isAlive();
+            }
+            TimeUnit.NANOSECONDS.timedJoin(t, nanos);
+            if (t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------------------- info
