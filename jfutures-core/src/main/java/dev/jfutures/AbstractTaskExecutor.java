@@ -57,6 +57,7 @@ public abstract class AbstractTaskExecutor implements TaskExecutor {
      */
     @Override
     public void execute(Runnable command) {
+        Objects.requireNonNull(command, "command");
         submit(command).addDoneCallback(f -> {
             if (f.status() == TaskStatus.FAILED) {
                 LOG.log(System.Logger.Level.WARNING, "a task given to execute() failed: " + command, f.exception());

@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -198,14 +197,28 @@ public final class Futures {
                 }
             }
         }
-        return partition(all);
+        return partition(all, pending);
     }
 
-    private static <F extends Future<?>> DoneAndNotDone<F> partition(Set<F> all) {
-        LinkedHashSet<F> done = new LinkedHashSet<>();
+    /**
+     * Splits {@code all} by what is done now. Only {@code pending} (not done at the start) can have
+     * changed, so the common outcome, everything done, reuses {@code all} as it is.
+     */
+    private static <F extends Future<?>> DoneAndNotDone<F> partition(LinkedHashSet<F> all, List<F> pending) {
         LinkedHashSet<F> notDone = new LinkedHashSet<>();
+        for (F f : pending) {
+            if (!f.isDone()) {
+                notDone.add(f);
+            }
+        }
+        if (notDone.isEmpty()) {
+            return new DoneAndNotDone<>(Collections.unmodifiableSet(all), Collections.emptySet());
+        }
+        LinkedHashSet<F> done = new LinkedHashSet<>(Math.max(16, (all.size() - notDone.size()) * 4 / 3 + 1));
         for (F f : all) {
-            (f.isDone() ? done : notDone).add(f);
+            if (!notDone.contains(f)) {
+                done.add(f);
+            }
         }
         return new DoneAndNotDone<>(Collections.unmodifiableSet(done), Collections.unmodifiableSet(notDone));
     }

@@ -153,12 +153,17 @@ public final class ThreadPool extends AbstractTaskExecutor {
         Objects.requireNonNull(task, "task");
         checkAccepting();
         Job<T> job = new Job<>(new TaskPromise<>(guard), task);
+        // Claim an idle worker before queueing: claimed after, the idle worker could take and finish
+        // the job in between, and the claim would then strand its token (CPython gh: idle reuse).
+        boolean claimed = live >= maxWorkers || claimIdleWorker();
         queue.offer(job);
+        if (!claimed) {
+            startWorkerIfBelowMax(job);
+        }
         if ((runState != RUNNING || brokenBy != null || ExitHook.exiting) && queue.remove(job)) {
             checkAccepting();
-            throw new RejectedExecutionException(this + " is shut down");
+            throw new RejectedExecutionException("cannot submit to " + name + ": the pool is shut down");
         }
-        ensureWorker();
         return job.promise.future();
     }
 
@@ -180,40 +185,46 @@ public final class ThreadPool extends AbstractTaskExecutor {
                 + "), so the pool runs no more tasks; fix the initializer and build a new pool";
     }
 
-    /** Makes sure some thread will take the job just queued. */
-    private void ensureWorker() {
-        if (live >= maxWorkers) {
-            return;
-        }
+    /** Takes the token of a worker about to be idle; false if there is none. */
+    private boolean claimIdleWorker() {
         for (int n; (n = idle.get()) > 0; ) {
             if (idle.compareAndSet(n, n - 1)) {
-                return;
+                return true;
             }
         }
+        return false;
+    }
+
+    /** No idle worker was claimed for {@code job}: start a thread for it, while below workers. */
+    private void startWorkerIfBelowMax(Job<?> job) {
         mainLock.lock();
         try {
-            if (runState == RUNNING && live < maxWorkers) {
-                addWorker();
+            if (runState == RUNNING && live < maxWorkers && !addWorker() && queue.remove(job)) {
+                throw new RejectedExecutionException("cannot submit to " + name
+                        + ": the JVM is shutting down, and a pool that has no thread yet cannot start one now");
             }
         } finally {
             mainLock.unlock();
         }
     }
 
-    /** Starts one worker; call with mainLock held. */
-    private void addWorker() {
+    /**
+     * Starts one worker; call with mainLock held. Returns false, starting nothing, if the JVM is
+     * shutting down and this pool is not yet known to the exit hook (its work would be lost).
+     */
+    private boolean addWorker() {
+        if (live == 0 && !daemon && !ExitHook.register(this)) {
+            return false;
+        }
         Thread t;
         try {
             t = threadFactory.newThread(this::runWorker);
         } catch (RuntimeException | Error e) {
             threadStartFailed(e);
-            return;
+            return true;
         }
         live++;
         threads.add(t);
-        if (live == 1 && !daemon) {
-            ExitHook.register(this);
-        }
         try {
             t.start();
         } catch (RuntimeException | Error e) {
@@ -221,6 +232,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
             threads.remove(t);
             threadStartFailed(e);
         }
+        return true;
     }
 
     private Thread newPlatformThread(Runnable r) {
@@ -286,6 +298,11 @@ public final class ThreadPool extends AbstractTaskExecutor {
 
     /** Gives back this worker's idle token before its task's outcome is published. */
     private void releaseIdleToken() {
+        if (keepAliveNanos == 0L && live >= maxWorkers) {
+            // A full pool whose threads never end creates no more threads: tokens do not matter,
+            // and reading the queue's count here would contend with the submitters.
+            return;
+        }
         if (!queue.isEmpty()) {
             return;
         }
@@ -628,18 +645,25 @@ public final class ThreadPool extends AbstractTaskExecutor {
         static volatile boolean exiting;
         private static boolean installed;
 
-        static void register(ThreadPool pool) {
-            synchronized (ExitHook.class) {
-                if (!installed) {
+        /**
+         * Tracks a pool that is starting threads; false if the JVM is already shutting down, since
+         * the hook could then no longer wait for the pool's work.
+         */
+        static synchronized boolean register(ThreadPool pool) {
+            if (exiting) {
+                return false;
+            }
+            if (!installed) {
+                try {
+                    Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "jfutures-exit"));
                     installed = true;
-                    try {
-                        Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "jfutures-exit"));
-                    } catch (IllegalStateException alreadyExiting) {
-                        exiting = true;
-                    }
+                } catch (IllegalStateException shutdownInProgress) {
+                    exiting = true;
+                    return false;
                 }
             }
             LIVE.add(pool);
+            return true;
         }
 
         static void deregister(ThreadPool pool) {
@@ -647,8 +671,11 @@ public final class ThreadPool extends AbstractTaskExecutor {
         }
 
         static void run() {
-            exiting = true;
-            List<ThreadPool> pools = new ArrayList<>(LIVE);
+            List<ThreadPool> pools;
+            synchronized (ExitHook.class) {
+                exiting = true;
+                pools = new ArrayList<>(LIVE);
+            }
             for (ThreadPool p : pools) {
                 p.shutdown(false, false);
             }
