@@ -332,7 +332,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                     if (!backlog.isEmpty() && brokenBy == null) {
                         target = leastLoadedReady();
                         if (target != null) {
-                            int room = pipelineDepth - target.pipeline.size();
+                            int room = workers.size() < maxWorkers ? 1 : pipelineDepth - target.pipeline.size();
                             while (room-- > 0 && !backlog.isEmpty()) {
                                 if (maxTasksPerWorker > 0 && target.assigned >= maxTasksPerWorker) {
                                     break;
@@ -372,7 +372,26 @@ public final class ProcessPool extends AbstractTaskExecutor {
             }
             boolean stop = target.stopAfterBatch;
             target.stopAfterBatch = false;
-            target.sendTasks(batch, stop);
+            List<Call> cancelledInBatch = target.sendTasks(batch, stop);
+            // A call cancelled after its TASK frame went out gets its CANCEL now.
+            List<Call> cancelNow = new ArrayList<>();
+            lock.lock();
+            try {
+                for (Call c : batch) {
+                    c.sent = true;
+                    if (cancelledInBatch.contains(c)) {
+                        c.cancelSent = true;
+                    } else if (c.promise.future().isCancelled() && !c.started && !c.cancelSent) {
+                        c.cancelSent = true;
+                        cancelNow.add(c);
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (Call c : cancelNow) {
+                target.sendControl(Frames.CANCEL, c.id);
+            }
             batch.clear();
         }
     }
@@ -383,19 +402,35 @@ public final class ProcessPool extends AbstractTaskExecutor {
         }
     }
 
+    /**
+     * The ready worker to send to: the least loaded. Calls go behind a busy worker's running call
+     * only once the pool is at full size; below it, a new worker is started for them instead, so
+     * that no call waits behind a long one while the pool could grow (as CPython spawns a worker
+     * when none is idle).
+     */
     private WorkerProc leastLoadedReady() {
         WorkerProc best = null;
+        int alive = 0;
         for (WorkerProc w : workers.values()) {
+            if (w.state != DEAD) {
+                alive++;
+            }
             if (w.state == READY && w.pipeline.size() < pipelineDepth
                     && (best == null || w.pipeline.size() < best.pipeline.size())) {
                 best = w;
             }
+        }
+        if (best != null && !best.pipeline.isEmpty() && alive < maxWorkers) {
+            return null;
         }
         return best;
     }
 
     /** Starts workers while the backlog needs more than the starting ones will take. */
     private void startWorkersIfNeeded() {
+        if (leastLoadedReady() != null) {
+            return;
+        }
         int starting = 0;
         int alive = 0;
         for (WorkerProc w : workers.values()) {
@@ -406,8 +441,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 alive++;
             }
         }
-        int wanted = Math.min(backlog.size(), maxWorkers);
-        while (alive < maxWorkers && starting * pipelineDepth < backlog.size() && starting < wanted) {
+        while (alive < maxWorkers && starting < backlog.size()) {
             if (startWorker() == null) {
                 return;
             }
@@ -551,7 +585,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
         lock.lock();
         try {
             w = call.worker;
-            if (w == null || call.started || call.cancelSent || w.state == DEAD) {
+            if (w == null || !call.sent || call.started || call.cancelSent || w.state == DEAD) {
                 return;
             }
             call.cancelSent = true;
@@ -712,15 +746,68 @@ public final class ProcessPool extends AbstractTaskExecutor {
     }
 
     /**
-     * Kills every worker, cancels the tasks not started, and returns nothing: the tasks are
-     * serialized and cannot be handed back as Runnables.
+     * Shuts down, cancels every task not started, and interrupts the running ones in their
+     * workers; a worker whose task has not ended {@link Builder#cancelGracePeriod} later is killed.
      *
-     * @return an empty list
+     * @return the tasks that never started (their futures are cancelled): each one, run, decodes
+     *     the task in this JVM and calls it
      */
     @Override
     public List<Runnable> shutdownNow() {
-        killWorkers();
-        return List.of();
+        List<Call> cancelled = new ArrayList<>();
+        List<Call> running = new ArrayList<>();
+        lock.lock();
+        try {
+            if (runState == RUNNING) {
+                runState = SHUTDOWN;
+            }
+            cancelled.addAll(backlog);
+            for (WorkerProc w : workers.values()) {
+                for (Call c : w.pipeline) {
+                    (c.started ? running : cancelled).add(c);
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        List<Runnable> neverStarted = new ArrayList<>();
+        for (Call c : cancelled) {
+            if (c.promise.cancel()) {
+                neverStarted.add(new NeverStarted(c.payload, c.id));
+            }
+        }
+        for (Call c : running) {
+            c.stopper().run();
+        }
+        return neverStarted;
+    }
+
+    /** A task handed back by shutdownNow: decoded and called in this JVM when run. */
+    private final class NeverStarted implements Runnable {
+        private final byte[] payload;
+        private final long id;
+
+        NeverStarted(byte[] payload, long id) {
+            this.payload = payload;
+            this.id = id;
+        }
+
+        @Override
+        public void run() {
+            try {
+                ((Callable<?>) codec.decode(payload)).call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name + " task " + id + " (never started)";
+        }
     }
 
     private List<WorkerProc> liveWorkers() {
@@ -839,6 +926,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
         long id;
         WorkerProc worker;
         boolean started;
+        /** Its TASK frame has been written to {@link #worker}. */
+        boolean sent;
         boolean cancelSent;
         java.util.concurrent.ScheduledFuture<?> timeoutTask;
 
@@ -1123,11 +1212,23 @@ public final class ProcessPool extends AbstractTaskExecutor {
             }
         }
 
-        void sendTasks(List<Call> batch, boolean stop) {
+        /**
+         * Writes the batch's TASK frames, and right behind them a CANCEL for each call cancelled
+         * meanwhile, in one flush: the worker reads whatever arrived together before it queues
+         * anything, so it drops those calls instead of starting them. Returns the calls so cancelled.
+         */
+        List<Call> sendTasks(List<Call> batch, boolean stop) {
+            List<Call> cancelled = new ArrayList<>();
             try {
                 synchronized (out) {
                     for (Call c : batch) {
                         Frames.write(out, Frames.TASK, c.id, c.payload);
+                    }
+                    for (Call c : batch) {
+                        if (c.promise.future().isCancelled()) {
+                            Frames.write(out, Frames.CANCEL, c.id, new byte[0]);
+                            cancelled.add(c);
+                        }
                     }
                     if (stop) {
                         Frames.write(out, Frames.STOP, 0L, new byte[0]);
@@ -1138,9 +1239,23 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 // The worker is dying; the reader sees it and re-queues what never started.
                 process.destroyForcibly();
             }
+            return cancelled;
         }
 
+        /**
+         * Sends a control frame from the pool's timer thread, never from the caller's: a caller with
+         * a pending interrupt would close the channel (an interrupted write to an
+         * InterruptibleChannel closes it), killing the worker.
+         */
         void sendControl(byte type, long callId) {
+            try {
+                timer.execute(() -> writeControl(type, callId));
+            } catch (RejectedExecutionException timerGone) {
+                process.destroyForcibly();
+            }
+        }
+
+        private void writeControl(byte type, long callId) {
             DataOutputStream o = out;
             if (o == null) {
                 return;
@@ -1156,11 +1271,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
         }
 
         void sendStopAsync() {
-            try {
-                timer.execute(() -> sendControl(Frames.STOP, 0L));
-            } catch (RejectedExecutionException timerGone) {
-                process.destroyForcibly();
-            }
+            sendControl(Frames.STOP, 0L);
         }
 
         /** The worker's channel closed or it never connected: collect its exit and settle its calls. */
@@ -1201,6 +1312,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
                         running = c;
                     } else if (!c.promise.future().isDone()) {
                         c.worker = null;
+                        c.sent = false;
+                        c.cancelSent = false;
                         requeue.add(c);
                     }
                 }

@@ -21,7 +21,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingDeque;
 
@@ -105,7 +107,7 @@ public final class Worker {
         new Worker(codec, out).run(in, welcome.payload());
     }
 
-    static Codec newCodec(String className, java.util.List<String> filterArgs) throws ReflectiveOperationException {
+    static Codec newCodec(String className, List<String> filterArgs) throws ReflectiveOperationException {
         if (className.equals(JavaSerializationCodec.class.getName())) {
             return new JavaSerializationCodec(SerializationFilter.fromArguments(filterArgs));
         }
@@ -138,38 +140,61 @@ public final class Worker {
         taskThread = new Thread(this::runTasks, "jfutures-worker-task");
         taskThread.start();
 
+        List<Frames.Frame> arrived = new ArrayList<>();
         for (;;) {
-            Frames.Frame f;
+            // Read every frame that arrived together before acting on any: a TASK and the CANCEL
+            // right behind it then never race with the task thread.
             try {
-                f = Frames.read(in);
+                Frames.Frame first = Frames.read(in);
+                if (first != null) {
+                    arrived.add(first);
+                    while (in.available() > 0) {
+                        Frames.Frame next = Frames.read(in);
+                        if (next == null) {
+                            break;
+                        }
+                        arrived.add(next);
+                    }
+                }
             } catch (IOException e) {
-                f = null;
+                arrived.clear();
             }
-            if (f == null) {
+            if (arrived.isEmpty()) {
                 // The pool closed the channel: it is gone or done with us.
                 Runtime.getRuntime().halt(0);
                 return;
             }
-            switch (f.type()) {
-                case Frames.TASK:
-                    queue.add(f);
-                    break;
-                case Frames.CANCEL:
-                    dropQueued(f.id());
-                    break;
-                case Frames.INTERRUPT:
-                    synchronized (runLock) {
-                        if (runningId == f.id()) {
-                            taskThread.interrupt();
-                        }
+            for (Frames.Frame f : arrived) {
+                if (f.type() == Frames.CANCEL) {
+                    boolean dropped = arrived.removeIf(t -> t.type() == Frames.TASK && t.id() == f.id());
+                    if (dropped) {
+                        send(Frames.DROPPED, f.id(), new byte[0]);
                     }
-                    break;
-                case Frames.STOP:
-                    queue.add(new Frames.Frame(Frames.STOP, STOP_ID, new byte[0]));
-                    break;
-                default:
-                    System.err.println("jfutures worker: unknown frame type " + f.type() + "; ignored");
+                }
             }
+            for (Frames.Frame f : arrived) {
+                switch (f.type()) {
+                    case Frames.TASK:
+                        queue.add(f);
+                        break;
+                    case Frames.CANCEL:
+                        dropQueued(f.id());
+                        break;
+                    case Frames.INTERRUPT:
+                        synchronized (runLock) {
+                            if (runningId == f.id()) {
+                                taskThread.interrupt();
+                            }
+                        }
+                        break;
+                    case Frames.STOP:
+                        queue.add(new Frames.Frame(Frames.STOP, STOP_ID, new byte[0]));
+                        break;
+                    default:
+                        System.err.println("jfutures worker: unknown frame type " + f.type() + "; ignored");
+                }
+            }
+            arrived.clear();
         }
     }
 
@@ -199,18 +224,22 @@ public final class Worker {
                 synchronized (runLock) {
                     runningId = f.id();
                 }
-                runOne(f);
+                Frames.Frame answer = runOne(f);
                 synchronized (runLock) {
                     runningId = 0L;
                 }
+                // No INTERRUPT can reach this thread now; clear any that did before it touches the
+                // channel: an interrupted write to an InterruptibleChannel closes it.
                 Thread.interrupted();
+                send(answer.type(), answer.id(), answer.payload());
             }
         } catch (IOException e) {
             // The channel broke: the reader halts the JVM.
         }
     }
 
-    private void runOne(Frames.Frame f) throws IOException {
+    /** Decodes and runs one task; returns the answer to send. */
+    private Frames.Frame runOne(Frames.Frame f) {
         Object task;
         try {
             task = codec.decode(f.payload());
@@ -219,24 +248,19 @@ public final class Worker {
                         + ", not a task");
             }
         } catch (Throwable e) {
-            send(Frames.TASK_DECODE_FAILED, f.id(), failure(e));
-            return;
+            return new Frames.Frame(Frames.TASK_DECODE_FAILED, f.id(), failure(e));
         }
         Object value;
         try {
             value = ((Callable<?>) task).call();
         } catch (Throwable e) {
-            send(Frames.FAILED, f.id(), failure(e));
-            return;
+            return new Frames.Frame(Frames.FAILED, f.id(), failure(e));
         }
-        byte[] bytes;
         try {
-            bytes = codec.encode(value);
+            return new Frames.Frame(Frames.RESULT, f.id(), codec.encode(value));
         } catch (Throwable e) {
-            send(Frames.RESULT_ENCODE_FAILED, f.id(), failure(e));
-            return;
+            return new Frames.Frame(Frames.RESULT_ENCODE_FAILED, f.id(), failure(e));
         }
-        send(Frames.RESULT, f.id(), bytes);
     }
 
     private void send(byte type, long id, byte[] payload) throws IOException {

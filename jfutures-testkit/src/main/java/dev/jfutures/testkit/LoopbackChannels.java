@@ -153,13 +153,25 @@ public final class LoopbackChannels {
     private record RemoteGate(int port, String id) implements Gate {
         @Override
         public boolean await(Duration timeout) throws InterruptedException {
-            try {
-                return call(port, "AWAIT " + id + " " + timeout.toMillis(), 1).get(0).equals("1");
-            } catch (IOException e) {
+            // In slices, so that an interrupt (cancel(true), shutdownNow) is seen within one slice:
+            // a blocking socket read is not interruptible.
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (;;) {
                 if (Thread.interrupted()) {
                     throw new InterruptedException("interrupted while waiting on a gate");
                 }
-                throw new UncheckedIOException(e);
+                long left = Math.max(0L, (deadline - System.nanoTime()) / 1_000_000L);
+                long slice = Math.min(left, 100L);
+                try {
+                    if (call(port, "AWAIT " + id + " " + slice, 1).get(0).equals("1")) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (left == 0L) {
+                    return false;
+                }
             }
         }
 
