@@ -196,6 +196,18 @@ public final class SerializationFilter {
         }
     }
 
+    /** Whether the filter lets {@code c} through (for payloads decoded without an object stream). */
+    boolean allows(Class<?> c) {
+        return isAllowed(c);
+    }
+
+    /** The rejection of {@code c}, worded as the filter's. */
+    InvalidClassException rejection(Class<?> c) {
+        Check check = new Check();
+        check.rejected = "class " + c.getName();
+        return check.explain(new InvalidClassException(c.getName(), "filter status: REJECTED"));
+    }
+
     private boolean isAllowed(Class<?> c) {
         String name = c.getName();
         for (String r : reject) {
