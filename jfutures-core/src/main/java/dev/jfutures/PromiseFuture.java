@@ -90,6 +90,11 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         for (;;) {
             int s = state;
             if (s > RUNNING) {
+                // Refused: let a completion or cancel in flight land first, so that after a
+                // refusal the future is done.
+                while (state == COMPLETING || state == INTERRUPTING) {
+                    Thread.onSpinWait();
+                }
                 return false;
             }
             if (STATE.compareAndSet(this, s, COMPLETING)) {

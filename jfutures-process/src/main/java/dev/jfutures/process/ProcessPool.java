@@ -389,32 +389,31 @@ public final class ProcessPool extends AbstractTaskExecutor {
     // ============================================================================== dispatch
 
     private void dispatchLoop() {
-        List<Call> batch = new ArrayList<>();
+        Map<WorkerProc, List<Call>> batches = new LinkedHashMap<>();
+        Map<WorkerProc, Boolean> stops = new LinkedHashMap<>();
         for (;;) {
-            WorkerProc target = null;
             lock.lock();
             try {
                 for (;;) {
                     dropCancelledHead();
                     if (!backlog.isEmpty() && brokenBy == null) {
-                        target = leastLoadedReady();
-                        if (target != null) {
-                            int room = workers.size() < maxWorkers ? 1 : pipelineDepth - target.pipeline.size();
-                            while (room-- > 0 && !backlog.isEmpty() && target.state == READY) {
-                                Call c = backlog.poll();
-                                if (c.promise.future().isCancelled()) {
-                                    room++;
-                                    continue;
-                                }
-                                target.stopAfterBatch |= assign(target, c);
-                                batch.add(c);
+                        // One call at a time to the least loaded worker, so a burst spreads evenly.
+                        WorkerProc target;
+                        while (!backlog.isEmpty() && (target = leastLoadedReady()) != null) {
+                            Call c = backlog.poll();
+                            if (c.promise.future().isCancelled()) {
+                                continue;
                             }
-                            if (!batch.isEmpty() || target.stopAfterBatch) {
-                                break;
-                            }
-                            continue;
+                            boolean stop = assign(target, c);
+                            batches.computeIfAbsent(target, k -> new ArrayList<>()).add(c);
+                            stops.merge(target, stop, Boolean::logicalOr);
+                        }
+                        if (!batches.isEmpty()) {
+                            break;
                         }
                         startWorkersIfNeeded();
+                    } else if (brokenBy == null && runState == RUNNING && stealForIdleWorker()) {
+                        continue;
                     }
                     if (runState == SHUTDOWN && backlog.isEmpty()) {
                         stopAllWorkers();
@@ -428,10 +427,12 @@ public final class ProcessPool extends AbstractTaskExecutor {
             } finally {
                 lock.unlock();
             }
-            boolean stop = target.stopAfterBatch;
-            target.stopAfterBatch = false;
-            afterSend(target, batch, target.sendTasks(batch, stop));
-            batch.clear();
+            for (Map.Entry<WorkerProc, List<Call>> e : batches.entrySet()) {
+                WorkerProc w = e.getKey();
+                afterSend(w, e.getValue(), w.sendTasks(e.getValue(), stops.get(w)));
+            }
+            batches.clear();
+            stops.clear();
         }
     }
 
@@ -449,20 +450,68 @@ public final class ProcessPool extends AbstractTaskExecutor {
      */
     private WorkerProc leastLoadedReady() {
         WorkerProc best = null;
-        int alive = 0;
+        int ready = 0;
         for (WorkerProc w : workers.values()) {
-            if (w.state != DEAD) {
-                alive++;
-            }
-            if (w.state == READY && w.pipeline.size() < pipelineDepth
-                    && (best == null || w.pipeline.size() < best.pipeline.size())) {
-                best = w;
+            if (w.state == READY) {
+                ready++;
+                if (w.pipeline.size() < pipelineDepth && (best == null || w.pipeline.size() < best.pipeline.size())) {
+                    best = w;
+                }
             }
         }
-        if (best != null && !best.pipeline.isEmpty() && alive < maxWorkers) {
+        // Behind a busy worker only when every worker of a full pool is ready: one still starting
+        // will take the call sooner than a long task ahead of it would let it run.
+        if (best != null && !best.pipeline.isEmpty() && (ready < maxWorkers || workers.size() > ready)) {
             return null;
         }
         return best;
+    }
+
+    /**
+     * Work stealing: with nothing queued, an idle worker takes the last call not yet started from
+     * the worker with the most of them. The pool sends that worker CANCEL; if it answers DROPPED,
+     * the call goes back to the front of the backlog (see onFrame); if it had started it, it runs
+     * there as usual. Lock held; returns true if a steal was started.
+     */
+    private boolean stealForIdleWorker() {
+        boolean idle = false;
+        for (WorkerProc w : workers.values()) {
+            if (w.state == READY && w.pipeline.isEmpty()) {
+                idle = true;
+                break;
+            }
+        }
+        if (!idle) {
+            return false;
+        }
+        WorkerProc victim = null;
+        Call loot = null;
+        int most = 0;
+        for (WorkerProc w : workers.values()) {
+            if (w.state == DEAD) {
+                continue;
+            }
+            int waiting = 0;
+            Call last = null;
+            for (Call c : w.pipeline) {
+                if (!c.started && c.sent && !c.cancelSent && !c.promise.future().isDone()) {
+                    waiting++;
+                    last = c;
+                }
+            }
+            if (waiting > most) {
+                most = waiting;
+                victim = w;
+                loot = last;
+            }
+        }
+        if (loot == null) {
+            return false;
+        }
+        loot.stolen = true;
+        loot.cancelSent = true;
+        victim.sendControl(Frames.CANCEL, loot.id);
+        return true;
     }
 
     /** Starts workers while the backlog needs more than the starting ones will take. */
@@ -480,9 +529,11 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 alive++;
             }
         }
-        while (alive < maxWorkers && starting < backlog.size()) {
+        while (alive < maxWorkers && starting < backlog.size() && brokenBy == null) {
             if (startWorker() == null) {
-                return;
+                // The process could not even be spawned: try again at once; after
+                // maxStartFailures in a row startFailed breaks the pool, failing the backlog.
+                continue;
             }
             starting++;
             alive++;
@@ -967,6 +1018,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
         boolean started;
         /** Its TASK frame has been written to {@link #worker}. */
         boolean sent;
+        /** Being taken back from its worker for an idle one. */
+        boolean stolen;
         boolean cancelSent;
         java.util.concurrent.ScheduledFuture<?> timeoutTask;
 
@@ -1013,7 +1066,6 @@ public final class ProcessPool extends AbstractTaskExecutor {
         final ArrayDeque<String> stderrTail = new ArrayDeque<>();
         int state = STARTING;
         int assigned;
-        boolean stopAfterBatch;
         boolean killedByUser;
         Call killedFor;
         RuntimeException killReason;
@@ -1164,6 +1216,14 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 }
                 if (call.timeoutTask != null) {
                     call.timeoutTask.cancel(false);
+                }
+                if (f.type() == Frames.DROPPED && call.stolen && !call.promise.future().isDone()) {
+                    // Stolen for an idle worker: never started here, so it goes back to the front.
+                    call.stolen = false;
+                    call.worker = null;
+                    call.sent = false;
+                    call.cancelSent = false;
+                    backlog.addFirst(call);
                 }
                 if (pipeline.isEmpty()) {
                     idleSince = System.nanoTime();
@@ -1353,6 +1413,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                         c.worker = null;
                         c.sent = false;
                         c.cancelSent = false;
+                        c.stolen = false;
                         requeue.add(c);
                     }
                 }
@@ -1410,7 +1471,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
         private Duration taskTimeout;
         private Duration cancelGracePeriod = Duration.ofSeconds(1);
         private Duration startTimeout = Duration.ofSeconds(30);
-        private int pipelineDepth = 4;
+        private int pipelineDepth = 16;
         private int maxStartFailures = 3;
         private Codec codec;
         private SerializationFilter filter = SerializationFilter.defaults();
@@ -1589,7 +1650,9 @@ public final class ProcessPool extends AbstractTaskExecutor {
         }
 
         /**
-         * How many tasks may be sent ahead to one worker. Default: 4.
+         * How many tasks may be sent ahead to one worker once the pool is at full size, to hide the
+         * socket round trip under running tasks. Default: 16. Lower it for long tasks of uneven
+         * length, which can otherwise wait behind a long one while another worker is free.
          *
          * @param depth at least 1
          * @return this builder

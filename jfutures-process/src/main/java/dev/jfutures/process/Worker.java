@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.LinkedBlockingDeque;
 
 /**
  * The entry point of a worker JVM, started by {@link ProcessPool}; not for direct use.
@@ -50,10 +49,10 @@ public final class Worker {
 
     private final Codec codec;
     private final DataOutputStream out;
-    private final LinkedBlockingDeque<Frames.Frame> queue = new LinkedBlockingDeque<>();
+    /** Tasks received and not started; guarded by {@code roles}. */
+    private final java.util.ArrayDeque<Frames.Frame> queue = new java.util.ArrayDeque<>();
     private final Object runLock = new Object();
     private long runningId;
-    private Thread taskThread;
 
     private Worker(Codec codec, DataOutputStream out) {
         this.codec = codec;
@@ -136,65 +135,113 @@ public final class Worker {
             }
         }
         send(Frames.INIT_OK, 0L, new byte[0]);
+        this.in = in;
+        Thread other = new Thread(this::roleLoop, "jfutures-worker-2");
+        Thread.currentThread().setName("jfutures-worker-1");
+        synchronized (roles) {
+            pair = new Thread[] {Thread.currentThread(), other};
+            reader = Thread.currentThread();
+        }
+        other.start();
+        roleLoop();
+    }
 
-        taskThread = new Thread(this::runTasks, "jfutures-worker-task");
-        taskThread.start();
+    /*
+     * Leader/follower: two threads, one of which reads the channel at any time. When the reader
+     * reads a task and no task runs, it runs the task itself and hands reading to the other thread
+     * (whose wake-up then overlaps the task instead of delaying it). Tasks still run one at a
+     * time, in order: tasks that arrive while one runs wait in the queue, and the running thread
+     * takes them next. All role changes happen under `roles`.
+     */
+    private final Object roles = new Object();
+    private DataInputStream in;
+    private Thread[] pair;
+    private Thread reader;
+    private Thread executor;
 
+    private void roleLoop() {
+        Thread me = Thread.currentThread();
         List<Frames.Frame> arrived = new ArrayList<>();
-        for (;;) {
-            // Read every frame that arrived together before acting on any: a TASK and the CANCEL
-            // right behind it then never race with the task thread.
-            try {
-                Frames.Frame first = Frames.read(in);
-                if (first != null) {
-                    arrived.add(first);
-                    while (in.available() > 0) {
-                        Frames.Frame next = Frames.read(in);
-                        if (next == null) {
-                            break;
+        try {
+            for (;;) {
+                synchronized (roles) {
+                    while (reader != me) {
+                        try {
+                            roles.wait();
+                        } catch (InterruptedException stray) {
+                            // only INTERRUPT frames interrupt, and only the executor
                         }
-                        arrived.add(next);
                     }
                 }
-            } catch (IOException e) {
-                arrived.clear();
-            }
-            if (arrived.isEmpty()) {
-                // The pool closed the channel: it is gone or done with us.
-                Runtime.getRuntime().halt(0);
-                return;
-            }
-            for (Frames.Frame f : arrived) {
-                if (f.type() == Frames.CANCEL) {
-                    boolean dropped = arrived.removeIf(t -> t.type() == Frames.TASK && t.id() == f.id());
-                    if (dropped) {
-                        send(Frames.DROPPED, f.id(), new byte[0]);
+                readBatch(arrived);
+                boolean run = false;
+                synchronized (roles) {
+                    for (Frames.Frame f : arrived) {
+                        apply(f);
+                    }
+                    arrived.clear();
+                    if (executor == null && !queue.isEmpty()) {
+                        executor = me;
+                        reader = pair[0] == me ? pair[1] : pair[0];
+                        run = true;
+                        roles.notifyAll();
                     }
                 }
-            }
-            for (Frames.Frame f : arrived) {
-                switch (f.type()) {
-                    case Frames.TASK:
-                        queue.add(f);
-                        break;
-                    case Frames.CANCEL:
-                        dropQueued(f.id());
-                        break;
-                    case Frames.INTERRUPT:
-                        synchronized (runLock) {
-                            if (runningId == f.id()) {
-                                taskThread.interrupt();
-                            }
-                        }
-                        break;
-                    case Frames.STOP:
-                        queue.add(new Frames.Frame(Frames.STOP, STOP_ID, new byte[0]));
-                        break;
-                    default:
-                        System.err.println("jfutures worker: unknown frame type " + f.type() + "; ignored");
+                if (run) {
+                    runQueued(me);
                 }
             }
-            arrived.clear();
+        } catch (IOException e) {
+            // The channel broke: the pool is gone.
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    /** Reads every frame that arrived together (at least one); halts at end of stream. */
+    private void readBatch(List<Frames.Frame> arrived) throws IOException {
+        Frames.Frame first = Frames.read(in);
+        if (first == null) {
+            // The pool closed the channel: it is gone or done with us.
+            Runtime.getRuntime().halt(0);
+        }
+        arrived.add(first);
+        while (in.available() > 0) {
+            Frames.Frame next = Frames.read(in);
+            if (next == null) {
+                break;
+            }
+            arrived.add(next);
+        }
+        // A TASK and the CANCEL right behind it: drop the task before anyone can start it.
+        for (Frames.Frame f : List.copyOf(arrived)) {
+            if (f.type() == Frames.CANCEL
+                    && arrived.removeIf(t -> t.type() == Frames.TASK && t.id() == f.id())) {
+                send(Frames.DROPPED, f.id(), new byte[0]);
+            }
+        }
+    }
+
+    /** Acts on one frame; `roles` held. */
+    private void apply(Frames.Frame f) throws IOException {
+        switch (f.type()) {
+            case Frames.TASK:
+                queue.add(f);
+                break;
+            case Frames.CANCEL:
+                dropQueued(f.id());
+                break;
+            case Frames.INTERRUPT:
+                synchronized (runLock) {
+                    if (runningId == f.id() && executor != null) {
+                        executor.interrupt();
+                    }
+                }
+                break;
+            case Frames.STOP:
+                queue.add(new Frames.Frame(Frames.STOP, STOP_ID, new byte[0]));
+                break;
+            default:
+                System.err.println("jfutures worker: unknown frame type " + f.type() + "; ignored");
         }
     }
 
@@ -207,34 +254,33 @@ public final class Worker {
         }
     }
 
-    private void runTasks() {
-        try {
-            for (;;) {
-                Frames.Frame f;
-                try {
-                    f = queue.take();
-                } catch (InterruptedException strayInterrupt) {
-                    continue;
+    /** Runs queued tasks until the queue is empty, then becomes the reader again if no one reads. */
+    private void runQueued(Thread me) throws IOException {
+        for (;;) {
+            Frames.Frame f;
+            synchronized (roles) {
+                f = queue.poll();
+                if (f == null) {
+                    executor = null;
+                    return;
                 }
-                if (f.type() == Frames.STOP) {
-                    System.out.flush();
-                    System.err.flush();
-                    System.exit(0);
-                }
-                synchronized (runLock) {
-                    runningId = f.id();
-                }
-                Frames.Frame answer = runOne(f);
-                synchronized (runLock) {
-                    runningId = 0L;
-                }
-                // No INTERRUPT can reach this thread now; clear any that did before it touches the
-                // channel: an interrupted write to an InterruptibleChannel closes it.
-                Thread.interrupted();
-                send(answer.type(), answer.id(), answer.payload());
             }
-        } catch (IOException e) {
-            // The channel broke: the reader halts the JVM.
+            if (f.type() == Frames.STOP) {
+                System.out.flush();
+                System.err.flush();
+                System.exit(0);
+            }
+            synchronized (runLock) {
+                runningId = f.id();
+            }
+            Frames.Frame answer = runOne(f);
+            synchronized (runLock) {
+                runningId = 0L;
+            }
+            // No INTERRUPT can reach this thread now; clear any that did before it touches the
+            // channel: an interrupted write to an InterruptibleChannel closes it.
+            Thread.interrupted();
+            send(answer.type(), answer.id(), answer.payload());
         }
     }
 
