@@ -72,6 +72,8 @@ final class PromiseFuture<T> implements TaskFuture<T> {
     /** Stops the running task on cancel(true); written before the volatile store of RUNNING. */
     private Runnable stopper;
     private volatile Node listeners;
+    /** Asked before a PENDING future is cancelled; may be null. */
+    private volatile TaskPromise.CancelGate cancelGate;
     /** Detects a wait that can never end (a pool worker waiting on its own pool); may be null. */
     private final WaitGuard guard;
 
@@ -110,6 +112,10 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         return guard;
     }
 
+    void cancelGate(TaskPromise.CancelGate gate) {
+        this.cancelGate = gate;
+    }
+
     // ---------------------------------------------------------------- cancel
 
     @Override
@@ -117,6 +123,18 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         for (;;) {
             int s = state;
             if (s == PENDING) {
+                TaskPromise.CancelGate gate = cancelGate;
+                if (gate != null && !gate.mayCancel()) {
+                    // The executor says the task has started (its status will catch up): as for
+                    // a running task, cancel(false) fails.
+                    if (state >= INTERRUPTING) {
+                        return true;
+                    }
+                    if (mayInterruptIfRunning && state == RUNNING) {
+                        continue;
+                    }
+                    return false;
+                }
                 if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
                     finish();
                     return true;
@@ -446,6 +464,7 @@ final class PromiseFuture<T> implements TaskFuture<T> {
     /** Wakes every waiter and runs every callback, oldest first. The one completion path. */
     private void finish() {
         stopper = null;
+        cancelGate = null;
         Node h = (Node) LISTENERS.getAndSet(this, DONE);
         if (h == null) {
             return;

@@ -132,6 +132,33 @@ public final class TaskPromise<T> {
     }
 
     /**
+     * Asked before a PENDING future is cancelled, by an executor that hands tasks ahead to a worker
+     * it does not control (another process, another machine): it confirms with the worker that the
+     * task will not start, so that a successful cancel always means the task never runs.
+     */
+    @FunctionalInterface
+    public interface CancelGate {
+        /**
+         * Whether the pending task may be cancelled. It may block briefly (a round trip to the
+         * worker); it is called outside any lock of the future, possibly by several threads at
+         * once, and must answer alike for each.
+         *
+         * @return true if the task will not start (the cancel goes ahead); false if it has started
+         *     or cannot be stopped from starting (the cancel fails, as for a running task)
+         */
+        boolean mayCancel();
+    }
+
+    /**
+     * Installs the gate asked before the pending future is cancelled.
+     *
+     * @param gate the gate; null removes it
+     */
+    public void setCancelGate(CancelGate gate) {
+        future.cancelGate(gate);
+    }
+
+    /**
      * Cancels the future, as {@code future().cancel(false)}.
      *
      * @return what {@link TaskFuture#cancel(boolean)} returns

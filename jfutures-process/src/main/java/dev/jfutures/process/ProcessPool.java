@@ -292,6 +292,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
         }
         TaskPromise<T> promise = new TaskPromise<>();
         Call call = new Call(payload, promise, timeout);
+        promise.setCancelGate(call::mayCancel);
         WorkerProc direct = null;
         boolean stop = false;
         lock.lock();
@@ -313,11 +314,6 @@ public final class ProcessPool extends AbstractTaskExecutor {
         } finally {
             lock.unlock();
         }
-        promise.future().addDoneCallback(f -> {
-            if (f.isCancelled()) {
-                onCancelled(call);
-            }
-        });
         if (direct != null) {
             List<Call> one = List.of(call);
             afterSend(direct, one, direct.sendTasks(one, stop));
@@ -363,7 +359,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 c.sent = true;
                 if (cancelledInBatch.contains(c)) {
                     c.cancelSent = true;
-                } else if (c.promise.future().isCancelled() && !c.started && !c.cancelSent) {
+                } else if (c.cancelling && !c.cancelSent) {
                     c.cancelSent = true;
                     cancelNow.add(c);
                 }
@@ -401,7 +397,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                         WorkerProc target;
                         while (!backlog.isEmpty() && (target = leastLoadedReady()) != null) {
                             Call c = backlog.poll();
-                            if (c.promise.future().isCancelled()) {
+                            if (c.cancelling || c.promise.future().isDone()) {
                                 continue;
                             }
                             boolean stop = assign(target, c);
@@ -437,7 +433,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
     }
 
     private void dropCancelledHead() {
-        while (!backlog.isEmpty() && backlog.peek().promise.future().isCancelled()) {
+        while (!backlog.isEmpty() && (backlog.peek().cancelling || backlog.peek().promise.future().isDone())) {
             backlog.poll();
         }
     }
@@ -494,7 +490,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
             int waiting = 0;
             Call last = null;
             for (Call c : w.pipeline) {
-                if (!c.started && c.sent && !c.cancelSent && !c.promise.future().isDone()) {
+                if (!c.started && c.sent && !c.cancelSent && !c.cancelling && !c.promise.future().isDone()) {
                     waiting++;
                     last = c;
                 }
@@ -547,7 +543,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      */
     private void advance(WorkerProc w) {
         Call head = w.pipeline.peek();
-        if (head == null || head.started) {
+        if (head == null || head.started || head.cancelling) {
             return;
         }
         if (head.promise.setRunning(head.stopper())) {
@@ -666,23 +662,6 @@ public final class ProcessPool extends AbstractTaskExecutor {
             lock.unlock();
         }
         w.process.destroyForcibly();
-    }
-
-    // ============================================================================== cancel
-
-    private void onCancelled(Call call) {
-        WorkerProc w;
-        lock.lock();
-        try {
-            w = call.worker;
-            if (w == null || !call.sent || call.started || call.cancelSent || w.state == DEAD) {
-                return;
-            }
-            call.cancelSent = true;
-        } finally {
-            lock.unlock();
-        }
-        w.sendControl(Frames.CANCEL, call.id);
     }
 
     // ============================================================================== accept
@@ -1020,6 +999,10 @@ public final class ProcessPool extends AbstractTaskExecutor {
         boolean sent;
         /** Being taken back from its worker for an idle one. */
         boolean stolen;
+        /** A cancel is asking the worker to drop it; volatile for sendTasks, else under the lock. */
+        volatile boolean cancelling;
+        /** The worker's answer to that: true if it dropped the call. */
+        CompletableFuture<Boolean> cancelReply;
         boolean cancelSent;
         java.util.concurrent.ScheduledFuture<?> timeoutTask;
 
@@ -1028,6 +1011,60 @@ public final class ProcessPool extends AbstractTaskExecutor {
             this.payload = payload;
             this.promise = (TaskPromise<Object>) promise;
             this.timeout = timeout;
+        }
+
+        /**
+         * The future's cancel gate: a call not yet sent is simply dropped; one sent ahead to a
+         * worker is cancelled only once the worker confirms it dropped it (DROPPED), so that a
+         * successful cancel always means the task never ran; if the worker had started it (KEPT,
+         * or its answer), the cancel fails, as for a running task.
+         */
+        boolean mayCancel() {
+            CompletableFuture<Boolean> reply;
+            WorkerProc w;
+            boolean sendNow = false;
+            lock.lock();
+            try {
+                if (started) {
+                    return false;
+                }
+                if (worker == null) {
+                    cancelling = true;
+                    return true;
+                }
+                if (cancelReply == null) {
+                    cancelReply = new CompletableFuture<>();
+                    cancelling = true;
+                    if (sent && !cancelSent) {
+                        cancelSent = true;
+                        sendNow = true;
+                    }
+                }
+                reply = cancelReply;
+                w = worker;
+            } finally {
+                lock.unlock();
+            }
+            if (sendNow) {
+                w.sendControl(Frames.CANCEL, id);
+            }
+            try {
+                return reply.get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException | TimeoutException e) {
+                return false;
+            }
+        }
+
+        /** Settles a pending cancel handshake; lock held. */
+        void cancelAnswered(boolean dropped) {
+            cancelling = false;
+            if (cancelReply != null) {
+                cancelReply.complete(dropped);
+                cancelReply = null;
+            }
         }
 
         /** cancel(true) on the running call: interrupt it in the worker, kill the worker after the grace. */
@@ -1210,6 +1247,18 @@ public final class ProcessPool extends AbstractTaskExecutor {
             Call call;
             lock.lock();
             try {
+                if (f.type() == Frames.KEPT) {
+                    // Too late to drop: the call runs (or ran) and answers as usual.
+                    for (Call c : pipeline) {
+                        if (c.id == f.id()) {
+                            c.stolen = false;
+                            c.cancelAnswered(false);
+                        }
+                    }
+                    advance(this);
+                    changed.signalAll();
+                    return;
+                }
                 call = remove(f.id());
                 if (call == null) {
                     return;
@@ -1217,13 +1266,19 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 if (call.timeoutTask != null) {
                     call.timeoutTask.cancel(false);
                 }
-                if (f.type() == Frames.DROPPED && call.stolen && !call.promise.future().isDone()) {
-                    // Stolen for an idle worker: never started here, so it goes back to the front.
-                    call.stolen = false;
-                    call.worker = null;
-                    call.sent = false;
-                    call.cancelSent = false;
-                    backlog.addFirst(call);
+                if (f.type() == Frames.DROPPED) {
+                    if (call.cancelReply != null) {
+                        call.cancelAnswered(true);
+                    } else if (call.stolen && !call.promise.future().isDone()) {
+                        // Stolen for an idle worker: never started here, so it goes back to the front.
+                        call.stolen = false;
+                        call.worker = null;
+                        call.sent = false;
+                        call.cancelSent = false;
+                        backlog.addFirst(call);
+                    }
+                } else {
+                    call.cancelAnswered(false);
                 }
                 if (pipeline.isEmpty()) {
                     idleSince = System.nanoTime();
@@ -1324,7 +1379,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                         Frames.write(out, Frames.TASK, c.id, c.payload);
                     }
                     for (Call c : batch) {
-                        if (c.promise.future().isCancelled()) {
+                        if (c.cancelling) {
                             Frames.write(out, Frames.CANCEL, c.id, new byte[0]);
                             cancelled.add(c);
                         }
@@ -1409,6 +1464,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
                     }
                     if (c.started) {
                         running = c;
+                    } else if (c.cancelReply != null) {
+                        c.cancelAnswered(true);
                     } else if (!c.promise.future().isDone()) {
                         c.worker = null;
                         c.sent = false;

@@ -245,6 +245,7 @@ public final class Worker {
         }
     }
 
+    /** Drops a queued task (DROPPED), or says it is too late (KEPT): the pool waits for either. */
     private void dropQueued(long id) throws IOException {
         for (Frames.Frame f : queue) {
             if (f.id() == id && queue.remove(f)) {
@@ -252,6 +253,7 @@ public final class Worker {
                 return;
             }
         }
+        send(Frames.KEPT, id, new byte[0]);
     }
 
     /** Runs queued tasks until the queue is empty, then becomes the reader again if no one reads. */

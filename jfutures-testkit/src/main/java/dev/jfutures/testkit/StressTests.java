@@ -56,7 +56,8 @@ public abstract class StressTests extends ExecutorTestBase {
     private static final int SAMPLE = 200;
 
     /**
-     * The seeds to run: {@code jfutures.stress.seed} if set, else 1 to {@value #SEEDS}.
+     * The seeds to run: {@code jfutures.stress.seed} if set, else 1 to {@code jfutures.stress.seeds}
+     * (default {@value #SEEDS}; executors with costly tasks run fewer).
      *
      * @return the seeds
      */
@@ -65,7 +66,7 @@ public abstract class StressTests extends ExecutorTestBase {
         if (fixed != null && !fixed.isBlank()) {
             return LongStream.of(Long.parseLong(fixed.trim()));
         }
-        return LongStream.rangeClosed(1, SEEDS);
+        return LongStream.rangeClosed(1, Integer.getInteger("jfutures.stress.seeds", SEEDS));
     }
 
     // ------------------------------------------------------------------------------ executor futures

@@ -51,6 +51,8 @@ public final class Frames {
     public static final byte RESULT_ENCODE_FAILED = 7;
     /** A queued task was dropped after a CANCEL, never started. */
     public static final byte DROPPED = 8;
+    /** A CANCEL came too late: the task has started (or finished) and will answer as usual. */
+    public static final byte KEPT = 9;
 
     // pool -> worker
     /** Handshake reply: payload = the encoded initializer, or empty. */
