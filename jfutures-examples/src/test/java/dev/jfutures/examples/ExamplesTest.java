@@ -31,6 +31,15 @@ class ExamplesTest {
         assertThat(total).isEqualTo(5133 + 9592 + 13848);
     }
 
+    /** RunawayTask: the stuck task ends with a timeout that killed its worker, and the pool goes on. */
+    @Test
+    void runawayTaskIsKilledByItsTimeout() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Throwable e = RunawayTask.run(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        assertThat(e).isInstanceOf(dev.jfutures.process.TaskTimeoutException.class).hasMessageContaining("was killed");
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("fine: 42", "after: the pool goes on");
+    }
+
     /** FindLoop prints exactly the paths whose absolute path contains the pattern, as a walk would. */
     @Test
     void findLoopMatchesAWalk(@TempDir Path dir) throws IOException {
