@@ -158,6 +158,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
     private long nextWorkerId = 1;
 
     private final ScheduledThreadPoolExecutor timer;
+    private final boolean daemon;
     private final Thread dispatcher;
     private final Thread acceptor;
 
@@ -218,6 +219,13 @@ public final class ProcessPool extends AbstractTaskExecutor {
         if (idleTimeout != null) {
             long period = Math.max(10, idleTimeout.toMillis() / 4);
             timer.scheduleWithFixedDelay(this::retireIdle, period, period, TimeUnit.MILLISECONDS);
+        }
+        this.daemon = b.daemon;
+        if (!daemon && !ExitHook.register(this)) {
+            // The JVM is already exiting: nothing could wait for this pool's tasks.
+            terminateEarly();
+            throw new java.util.concurrent.RejectedExecutionException(
+                    "cannot build a ProcessPool: the JVM is shutting down");
         }
         if (b.prestart) {
             lock.lock();
@@ -891,6 +899,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
     /** Lock held. */
     private void terminate() {
         runState = TERMINATED;
+        ExitHook.deregister(this);
         try {
             server.close();
         } catch (IOException ignored) {
@@ -1511,6 +1520,69 @@ public final class ProcessPool extends AbstractTaskExecutor {
         }
     }
 
+    /** Closes what the constructor opened, for a pool that cannot be used. */
+    private void terminateEarly() {
+        lock.lock();
+        try {
+            runState = SHUTDOWN;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Makes JVM exit wait for the tasks already submitted, as CPython waits for its process pools
+     * at interpreter exit: one shutdown hook shuts down every pool not built with {@code
+     * daemon(true)} and waits for it. Without it the workers would halt with the JVM (their
+     * lifeline closes) and queued tasks would be lost.
+     */
+    private static final class ExitHook {
+        static final java.util.Set<ProcessPool> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private static boolean installed;
+        private static boolean exiting;
+
+        static synchronized boolean register(ProcessPool pool) {
+            if (exiting) {
+                return false;
+            }
+            if (!installed) {
+                try {
+                    Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "jfutures-process-exit"));
+                    installed = true;
+                } catch (IllegalStateException shutdownInProgress) {
+                    exiting = true;
+                    return false;
+                }
+            }
+            LIVE.add(pool);
+            return true;
+        }
+
+        static void deregister(ProcessPool pool) {
+            LIVE.remove(pool);
+        }
+
+        static void run() {
+            List<ProcessPool> pools;
+            synchronized (ExitHook.class) {
+                exiting = true;
+                pools = new ArrayList<>(LIVE);
+            }
+            for (ProcessPool p : pools) {
+                p.shutdown(false, false);
+            }
+            for (ProcessPool p : pools) {
+                try {
+                    p.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     // ============================================================================== builder
 
     /** Builds a {@link ProcessPool}. */
@@ -1532,8 +1604,21 @@ public final class ProcessPool extends AbstractTaskExecutor {
         private int maxStartFailures = 3;
         private Codec codec;
         private SerializationFilter filter = SerializationFilter.defaults();
+        private boolean daemon;
 
         private Builder() {
+        }
+
+        /**
+         * Whether JVM exit may abandon this pool's tasks. Default false: at exit the JVM shuts the
+         * pool down and waits for every task already submitted, as CPython does.
+         *
+         * @param daemon true to not wait at JVM exit
+         * @return this builder
+         */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
         }
 
         /**
