@@ -159,6 +159,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
 
     private final ScheduledThreadPoolExecutor timer;
     private final boolean daemon;
+    /** Known to the exit hook; guarded by lock. */
+    private boolean registeredForExit;
     private final Thread dispatcher;
     private final Thread acceptor;
 
@@ -221,15 +223,13 @@ public final class ProcessPool extends AbstractTaskExecutor {
             timer.scheduleWithFixedDelay(this::retireIdle, period, period, TimeUnit.MILLISECONDS);
         }
         this.daemon = b.daemon;
-        if (!daemon && !ExitHook.register(this)) {
-            // The JVM is already exiting: nothing could wait for this pool's tasks.
-            terminateEarly();
-            throw new java.util.concurrent.RejectedExecutionException(
-                    "cannot build a ProcessPool: the JVM is shutting down");
-        }
         if (b.prestart) {
             lock.lock();
             try {
+                if (!registerForExit()) {
+                    terminateEarly();
+                    throw new RejectedExecutionException("cannot start " + name + ": the JVM is shutting down");
+                }
                 while (workers.size() < maxWorkers) {
                     startWorker();
                 }
@@ -306,6 +306,10 @@ public final class ProcessPool extends AbstractTaskExecutor {
         lock.lock();
         try {
             checkAccepting();
+            if (!registerForExit()) {
+                throw new RejectedExecutionException("cannot submit to " + name + ": the JVM is shutting down, "
+                        + "and a pool that has run nothing yet cannot start workers now");
+            }
             call.id = nextCallId++;
             // An idle worker and nothing queued: hand the call over from this thread, which saves
             // the dispatcher's wake-up on the round trip. Not from an interrupted thread: an
@@ -327,6 +331,19 @@ public final class ProcessPool extends AbstractTaskExecutor {
             afterSend(direct, one, direct.sendTasks(one, stop));
         }
         return promise.future();
+    }
+
+    /**
+     * Makes JVM exit wait for this pool, on its first use (as ThreadPool does on its first
+     * thread): false if the JVM is already exiting, since nothing could then wait for its tasks.
+     * Lock held.
+     */
+    private boolean registerForExit() {
+        if (daemon || registeredForExit) {
+            return true;
+        }
+        registeredForExit = ExitHook.register(this);
+        return registeredForExit;
     }
 
     /** A ready worker with nothing to do, or null; lock held. */
