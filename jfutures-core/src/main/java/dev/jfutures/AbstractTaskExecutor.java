@@ -32,6 +32,48 @@ public abstract class AbstractTaskExecutor implements TaskExecutor {
      */
     protected abstract int parallelism();
 
+    // ------------------------------------------------------------------ JVM exit
+
+    /**
+     * Makes JVM exit wait for this executor's submitted tasks: at exit a shutdown hook calls
+     * {@code shutdown(false, false)} and then {@link #awaitJvmExit()}. Call it when the executor
+     * starts its first worker; {@link #releaseJvmExit()} when it has terminated.
+     *
+     * @return false if the JVM is already shutting down, so nothing could wait for new work: the
+     *     caller should then refuse it
+     */
+    protected final boolean holdJvmExit() {
+        return JvmExit.register(this);
+    }
+
+    /** Undoes {@link #holdJvmExit()}; call once the executor has terminated. Idempotent. */
+    protected final void releaseJvmExit() {
+        JvmExit.deregister(this);
+    }
+
+    /**
+     * Whether the JVM has begun to shut down (jfutures' exit hook is running).
+     *
+     * @return true once JVM exit has begun
+     */
+    protected static boolean jvmExiting() {
+        return JvmExit.exiting();
+    }
+
+    /**
+     * Waits, at JVM exit, for this executor to terminate. The default waits without limit;
+     * executors override it to stop waiting for work that can never end there.
+     */
+    protected void awaitJvmExit() {
+        try {
+            awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ submit
+
     @Override
     public <T> TaskFuture<T> submit(Task<T> task) {
         return submit((Callable<T>) task);

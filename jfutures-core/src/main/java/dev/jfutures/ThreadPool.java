@@ -160,7 +160,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
         if (!claimed) {
             startWorkerIfBelowMax(job);
         }
-        if ((runState != RUNNING || brokenBy != null || ExitHook.exiting) && queue.remove(job)) {
+        if ((runState != RUNNING || brokenBy != null || jvmExiting()) && queue.remove(job)) {
             checkAccepting();
             throw new RejectedExecutionException("cannot submit to " + name + ": the pool is shut down");
         }
@@ -175,7 +175,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
         if (runState != RUNNING) {
             throw new RejectedExecutionException("cannot submit to " + name + ": the pool is shut down");
         }
-        if (ExitHook.exiting) {
+        if (jvmExiting()) {
             throw new RejectedExecutionException("cannot submit to " + name + ": the JVM is shutting down");
         }
     }
@@ -213,7 +213,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      * shutting down and this pool is not yet known to the exit hook (its work would be lost).
      */
     private boolean addWorker() {
-        if (live == 0 && !daemon && !ExitHook.register(this)) {
+        if (live == 0 && !daemon && !holdJvmExit()) {
             return false;
         }
         Thread t;
@@ -345,7 +345,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
         if (runState == SHUTDOWN && live == 0) {
             runState = TERMINATED;
             terminatedCondition.signalAll();
-            ExitHook.deregister(this);
+            releaseJvmExit();
         }
     }
 
@@ -637,59 +637,11 @@ public final class ThreadPool extends AbstractTaskExecutor {
     // ------------------------------------------------------------------------------- exit
 
     /**
-     * Makes JVM exit wait for submitted work, as CPython joins its pools at interpreter exit:
-     * one shutdown hook for all non-daemon pools that have threads.
-     */
-    private static final class ExitHook {
-        static final Set<ThreadPool> LIVE = ConcurrentHashMap.newKeySet();
-        static volatile boolean exiting;
-        private static boolean installed;
-
-        /**
-         * Tracks a pool that is starting threads; false if the JVM is already shutting down, since
-         * the hook could then no longer wait for the pool's work.
-         */
-        static synchronized boolean register(ThreadPool pool) {
-            if (exiting) {
-                return false;
-            }
-            if (!installed) {
-                try {
-                    Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "jfutures-exit"));
-                    installed = true;
-                } catch (IllegalStateException shutdownInProgress) {
-                    exiting = true;
-                    return false;
-                }
-            }
-            LIVE.add(pool);
-            return true;
-        }
-
-        static void deregister(ThreadPool pool) {
-            LIVE.remove(pool);
-        }
-
-        static void run() {
-            List<ThreadPool> pools;
-            synchronized (ExitHook.class) {
-                exiting = true;
-                pools = new ArrayList<>(LIVE);
-            }
-            for (ThreadPool p : pools) {
-                p.shutdown(false, false);
-            }
-            for (ThreadPool p : pools) {
-                p.awaitExit();
-            }
-        }
-    }
-
-    /**
      * Waits for termination at JVM exit, but not for a worker that is itself calling {@code
      * System.exit} (it never returns, so waiting for it would hang the exit).
      */
-    private void awaitExit() {
+    @Override
+    protected void awaitJvmExit() {
         try {
             while (!awaitTermination(50, TimeUnit.MILLISECONDS)) {
                 for (Thread t : threads) {

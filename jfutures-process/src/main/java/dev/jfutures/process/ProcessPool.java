@@ -342,7 +342,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
         if (daemon || registeredForExit) {
             return true;
         }
-        registeredForExit = ExitHook.register(this);
+        registeredForExit = holdJvmExit();
         return registeredForExit;
     }
 
@@ -916,7 +916,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
     /** Lock held. */
     private void terminate() {
         runState = TERMINATED;
-        ExitHook.deregister(this);
+        releaseJvmExit();
         try {
             server.close();
         } catch (IOException ignored) {
@@ -1545,58 +1545,6 @@ public final class ProcessPool extends AbstractTaskExecutor {
             changed.signalAll();
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * Makes JVM exit wait for the tasks already submitted, as CPython waits for its process pools
-     * at interpreter exit: one shutdown hook shuts down every pool not built with {@code
-     * daemon(true)} and waits for it. Without it the workers would halt with the JVM (their
-     * lifeline closes) and queued tasks would be lost.
-     */
-    private static final class ExitHook {
-        static final java.util.Set<ProcessPool> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        private static boolean installed;
-        private static boolean exiting;
-
-        static synchronized boolean register(ProcessPool pool) {
-            if (exiting) {
-                return false;
-            }
-            if (!installed) {
-                try {
-                    Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "jfutures-process-exit"));
-                    installed = true;
-                } catch (IllegalStateException shutdownInProgress) {
-                    exiting = true;
-                    return false;
-                }
-            }
-            LIVE.add(pool);
-            return true;
-        }
-
-        static void deregister(ProcessPool pool) {
-            LIVE.remove(pool);
-        }
-
-        static void run() {
-            List<ProcessPool> pools;
-            synchronized (ExitHook.class) {
-                exiting = true;
-                pools = new ArrayList<>(LIVE);
-            }
-            for (ProcessPool p : pools) {
-                p.shutdown(false, false);
-            }
-            for (ProcessPool p : pools) {
-                try {
-                    p.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
         }
     }
 
