@@ -163,7 +163,9 @@ public final class CoreBench {
             if (Double.isNaN(value)) {
                 this.verdict = "SKIP";
             } else {
-                boolean ok = op.equals(">=") ? value >= threshold : value <= threshold;
+                boolean ok = op.equals(">=") ? value >= threshold
+                        : op.equals("<") ? value < threshold
+                        : value <= threshold;
                 this.verdict = ok ? "PASS" : "FAIL";
             }
         }
@@ -267,18 +269,23 @@ public final class CoreBench {
 
     /** target/bench-results/core.json beside the jar or classes this runs from, else relative to the cwd. */
     static Path defaultOut() {
+        return defaultOut("core.json");
+    }
+
+    /** target/bench-results/FILE beside the jar or classes this runs from, else relative to the cwd. */
+    static Path defaultOut(String file) {
         try {
             Path src = Path.of(CoreBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path target = src.getParent();
             if (target != null && target.getFileName() != null && target.getFileName().toString().equals("target")
                     && target.getParent() != null && target.getParent().getFileName() != null
                     && target.getParent().getFileName().toString().equals("jfutures-bench")) {
-                return target.resolve("bench-results").resolve("core.json");
+                return target.resolve("bench-results").resolve(file);
             }
         } catch (Exception ignored) {
             // fall back to the path relative to the repository root
         }
-        return Path.of("jfutures-bench", "target", "bench-results", "core.json");
+        return Path.of("jfutures-bench", "target", "bench-results", file);
     }
 
     // ------------------------------------------------------------------------------------ run

@@ -13,12 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code cpython_core_bench.py} (shipped in this jar, or given with {@code --python-script})
- * in a {@code python3} subprocess and reads the one JSON object it prints.
+ * Runs a CPython side script ({@code cpython_core_bench.py} or {@code cpython_process_bench.py},
+ * shipped in this jar, or given with {@code --python-script}) in a {@code python3} subprocess and
+ * reads the one JSON object it prints.
  */
 final class CpythonRunner {
 
     static final String RESOURCE = "/dev/jfutures/bench/cpython_core_bench.py";
+    static final String PROCESS_RESOURCE = "/dev/jfutures/bench/cpython_process_bench.py";
 
     /** What came back: the parsed JSON, or why there is none. */
     static final class Outcome {
@@ -69,6 +71,12 @@ final class CpythonRunner {
 
     static Outcome run(String python, Path scriptOverride, List<String> scriptArgs, long timeoutSeconds)
             throws InterruptedException {
+        return run(python, RESOURCE, scriptOverride, scriptArgs, timeoutSeconds);
+    }
+
+    /** Runs the script at {@code resource} in this jar, or {@code scriptOverride} when given. */
+    static Outcome run(String python, String resource, Path scriptOverride, List<String> scriptArgs,
+                       long timeoutSeconds) throws InterruptedException {
         String version;
         try {
             Process probe = new ProcessBuilder(python, "-c",
@@ -86,7 +94,7 @@ final class CpythonRunner {
 
         Path script;
         try {
-            script = scriptOverride != null ? scriptOverride : extractScript();
+            script = scriptOverride != null ? scriptOverride : extractScript(resource);
         } catch (IOException e) {
             return Outcome.skipped("cannot write the CPython script to a temporary file: " + e);
         }
@@ -131,11 +139,12 @@ final class CpythonRunner {
         }
     }
 
-    private static Path extractScript() throws IOException {
-        Path tmp = Files.createTempFile("cpython_core_bench", ".py");
-        try (InputStream in = CpythonRunner.class.getResourceAsStream(RESOURCE)) {
+    private static Path extractScript(String resource) throws IOException {
+        String base = resource.substring(resource.lastIndexOf('/') + 1).replace(".py", "");
+        Path tmp = Files.createTempFile(base, ".py");
+        try (InputStream in = CpythonRunner.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException(RESOURCE + " is not on the class path");
+                throw new IOException(resource + " is not on the class path");
             }
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         }
