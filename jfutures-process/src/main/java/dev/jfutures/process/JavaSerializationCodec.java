@@ -19,6 +19,7 @@ import java.lang.invoke.MethodType;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -352,6 +353,9 @@ public final class JavaSerializationCodec implements Codec {
 
         @Override
         protected Object replaceObject(Object obj) throws IOException {
+            if (obj.getClass() == ArrayList.class || obj.getClass() == Object[].class) {
+                return PackedValues.pack(obj);
+            }
             if (!(obj instanceof Serializable)) {
                 return obj;
             }

@@ -191,7 +191,6 @@ public final class ProcessPool extends AbstractTaskExecutor {
         cmd.add(b.classpath != null ? b.classpath : System.getProperty("java.class.path"));
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:+UseSerialGC");
-        cmd.add("-Xshare:auto");
         cmd.addAll(b.jvmOptions);
         cmd.add(Worker.class.getName());
         this.command = cmd;
@@ -494,6 +493,16 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * the call goes back to the front of the backlog (see onFrame); if it had started it, it runs
      * there as usual. Lock held; returns true if a steal was started.
      */
+    /** Whether some worker holds a call sent ahead and not started; lock held. */
+    private boolean stealable() {
+        for (WorkerProc w : workers.values()) {
+            if (w.pipeline.size() > 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean stealForIdleWorker() {
         boolean idle = false;
         for (WorkerProc w : workers.values()) {
@@ -741,7 +750,10 @@ public final class ProcessPool extends AbstractTaskExecutor {
     }
 
     private void refuse(SocketChannel ch, String what) {
-        LOG.log(System.Logger.Level.WARNING, name + " refused " + what);
+        if (runState == RUNNING) {
+            // During shutdown, a worker killed while starting may still knock: not worth a warning.
+            LOG.log(System.Logger.Level.WARNING, name + " refused " + what);
+        }
         try {
             ch.close();
         } catch (IOException ignored) {
@@ -1271,6 +1283,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
 
         private void onFrame(Frames.Frame f) {
             Call call;
+            boolean wake;
             lock.lock();
             try {
                 if (f.type() == Frames.KEPT) {
@@ -1310,11 +1323,21 @@ public final class ProcessPool extends AbstractTaskExecutor {
                     idleSince = System.nanoTime();
                 }
                 advance(this);
-                changed.signalAll();
+                // Wake the dispatcher only if it has something to do: queued calls, or calls to
+                // steal for this now idle worker. A wake-up per answer costs the round trip ~5 us.
+                wake = !backlog.isEmpty() || (pipeline.isEmpty() && stealable());
             } finally {
                 lock.unlock();
             }
             complete(call, f);
+            if (wake) {
+                lock.lock();
+                try {
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
 
         /** Removes the call answered by a frame; lock held. Usually the head. */
