@@ -152,7 +152,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
     public <T> TaskFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         checkAccepting();
-        Job<T> job = new Job<>(new TaskPromise<>(guard), task);
+        Job<T> job = new Job<>(new PromiseFuture<>(guard), task);
         // Claim an idle worker before queueing: claimed after, the idle worker could take and finish
         // the job in between, and the claim would then strand its token (CPython gh: idle reuse).
         boolean claimed = live >= maxWorkers || claimIdleWorker();
@@ -164,7 +164,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
             checkAccepting();
             throw new RejectedExecutionException("cannot submit to " + name + ": the pool is shut down");
         }
-        return job.promise.future();
+        return job.future;
     }
 
     private void checkAccepting() {
@@ -365,7 +365,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
             if (r == SENTINEL) {
                 queue.offer(SENTINEL);
             } else {
-                ((Job<?>) r).promise.trySetException(new BrokenExecutorException(text, cause));
+                ((Job<?>) r).future.complete(new BrokenExecutorException(text, cause), PromiseFuture.FAILED);
             }
         }
     }
@@ -412,7 +412,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
         queue.drainTo(drained);
         List<Runnable> cancelled = new ArrayList<>();
         for (Runnable r : drained) {
-            if (r != SENTINEL && ((Job<?>) r).promise.cancel()) {
+            if (r != SENTINEL && ((Job<?>) r).future.cancel(false)) {
                 cancelled.add(r);
             }
         }
@@ -552,19 +552,19 @@ public final class ThreadPool extends AbstractTaskExecutor {
 
     // ------------------------------------------------------------------------------- job
 
-    /** One submitted call: runs it in a worker and completes its promise. */
+    /** One submitted call: runs it in a worker and completes its future (no TaskPromise: same package). */
     private final class Job<T> implements Runnable {
-        final TaskPromise<T> promise;
+        final PromiseFuture<T> future;
         private Callable<T> task;
         /** The thread running the task, interrupted by cancel(true). */
         private volatile Thread runner;
 
-        Job(TaskPromise<T> promise, Callable<T> task) {
-            this.promise = promise;
+        Job(PromiseFuture<T> future, Callable<T> task) {
+            this.future = future;
             this.task = task;
         }
 
-        /** The stopper handed to the promise: interrupts the running thread. */
+        /** The stopper handed to the future: interrupts the running thread. */
         @Override
         public void run() {
             Thread t = runner;
@@ -575,7 +575,8 @@ public final class ThreadPool extends AbstractTaskExecutor {
 
         void run(Thread me) {
             runner = me;
-            if (!promise.setRunning(this)) {
+            if (!future.start(this)) {
+                // Cancelled while queued.
                 runner = null;
                 task = null;
                 return;
@@ -590,20 +591,20 @@ public final class ThreadPool extends AbstractTaskExecutor {
             task = null;
             releaseIdleToken();
             if (failure == null) {
-                promise.trySetResult(value);
+                future.complete(value, PromiseFuture.SUCCEEDED);
             } else {
-                promise.trySetException(failure);
+                future.complete(failure, PromiseFuture.FAILED);
             }
             runner = null;
             // A cancel(true) may be delivering its interrupt right now: let it land, then clear it,
             // so it cannot hit the next task.
-            promise.futureImpl().awaitStopDelivered();
+            future.awaitStopDelivered();
             Thread.interrupted();
         }
 
         @Override
         public String toString() {
-            return "Job[" + task + ", " + promise.future() + "]";
+            return "Job[" + task + ", " + future + "]";
         }
     }
 
