@@ -152,6 +152,10 @@ public final class JavaSerializationCodec implements Codec {
         if (bytes.length == 0) {
             throw new InvalidObjectException("empty payload");
         }
+        if (bytes.length > filter.maxBytes()) {
+            // Every payload, whatever its encoding: the JDK filter sees bytes only at class callbacks.
+            throw filter.tooLarge(bytes.length);
+        }
         switch (bytes[0]) {
             case NULL:
                 return null;

@@ -122,6 +122,12 @@ public final class ProcessPool extends AbstractTaskExecutor {
     private static final int DEAD = 3;
 
     private static final int STDERR_TAIL_LINES = 20;
+    /**
+     * Largest task the submitting thread writes itself: an idle worker's empty socket buffer takes
+     * it without blocking; bigger ones go through the dispatcher, so submit never blocks on a
+     * worker that does not read.
+     */
+    private static final int DIRECT_MAX_BYTES = 32 * 1024;
 
     // configuration
     private final String name;
@@ -293,7 +299,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
         byte[] payload;
         try {
             payload = codec.encode(task);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new TaskNotSerializableException("task " + task.getClass().getName() + " refused at submit: "
                     + e.getMessage(), e);
         }
@@ -313,10 +319,11 @@ public final class ProcessPool extends AbstractTaskExecutor {
             // An idle worker and nothing queued: hand the call over from this thread, which saves
             // the dispatcher's wake-up on the round trip. Not from an interrupted thread: an
             // interrupted write closes the channel.
-            if (backlog.isEmpty() && !Thread.currentThread().isInterrupted()) {
+            if (backlog.isEmpty() && payload.length <= DIRECT_MAX_BYTES && !Thread.currentThread().isInterrupted()) {
                 direct = idleReady();
             }
             if (direct != null) {
+                direct.directInFlight = true;
                 stop = assign(direct, call);
             } else {
                 backlog.add(call);
@@ -348,7 +355,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
     /** A ready worker with nothing to do, or null; lock held. */
     private WorkerProc idleReady() {
         for (WorkerProc w : workers.values()) {
-            if (w.state == READY && w.pipeline.isEmpty()) {
+            if (w.state == READY && w.pipeline.isEmpty() && !w.directInFlight) {
                 return w;
             }
         }
@@ -379,6 +386,12 @@ public final class ProcessPool extends AbstractTaskExecutor {
         List<Call> cancelNow = new ArrayList<>();
         lock.lock();
         try {
+            if (w.directInFlight) {
+                w.directInFlight = false;
+                if (!backlog.isEmpty()) {
+                    changed.signalAll();
+                }
+            }
             for (Call c : batch) {
                 c.sent = true;
                 if (cancelledInBatch.contains(c)) {
@@ -474,7 +487,10 @@ public final class ProcessPool extends AbstractTaskExecutor {
         for (WorkerProc w : workers.values()) {
             if (w.state == READY) {
                 ready++;
-                if (w.pipeline.size() < pipelineDepth && (best == null || w.pipeline.size() < best.pipeline.size())) {
+                // Not while a submitting thread is writing to it: frames must reach the worker in
+                // pipeline order, since its answers are matched to calls by that order.
+                if (!w.directInFlight && w.pipeline.size() < pipelineDepth
+                        && (best == null || w.pipeline.size() < best.pipeline.size())) {
                     best = w;
                 }
             }
@@ -662,7 +678,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 w.state = RETIRING;
                 w.sendStopAsync();
             } else if (w.state == STARTING) {
-                w.process.destroyForcibly();
+                w.process.toHandle().destroyForcibly();
             }
         }
     }
@@ -695,7 +711,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
         } finally {
             lock.unlock();
         }
-        w.process.destroyForcibly();
+        w.process.toHandle().destroyForcibly();
     }
 
     // ============================================================================== accept
@@ -714,13 +730,35 @@ public final class ProcessPool extends AbstractTaskExecutor {
     }
 
     private void handshake(SocketChannel ch) {
+        // An unauthenticated peer gets startTimeout to say HELLO, and nothing is allocated for it
+        // beyond the fixed size of a HELLO.
+        java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> deadline;
+        try {
+            deadline = timer.schedule(() -> {
+                if (settled.compareAndSet(false, true)) {
+                    refuse(ch, "a connection that sent no HELLO within " + startTimeout);
+                }
+            }, startTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            refuse(ch, "a connection during shutdown");
+            return;
+        }
         try {
             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(ChannelStreams.in(ch), 1 << 16));
-            Frames.Frame hello = Frames.read(in);
-            if (hello == null || hello.type() != Frames.HELLO || hello.payload().length != 6 + Frames.TOKEN_BYTES) {
+            int length = in.readInt();
+            byte type = in.readByte();
+            if (type != Frames.HELLO || length != Frames.HEADER + 6 + Frames.TOKEN_BYTES) {
                 refuse(ch, "a connection that did not start with a valid HELLO");
                 return;
             }
+            long workerId = in.readLong();
+            byte[] payload = in.readNBytes(6 + Frames.TOKEN_BYTES);
+            if (payload.length != 6 + Frames.TOKEN_BYTES) {
+                refuse(ch, "a connection that ended inside its HELLO");
+                return;
+            }
+            Frames.Frame hello = new Frames.Frame(type, workerId, payload);
             DataInputStream p = new DataInputStream(new ByteArrayInputStream(hello.payload()));
             int magic = p.readInt();
             short version = p.readShort();
@@ -741,11 +779,16 @@ public final class ProcessPool extends AbstractTaskExecutor {
                         + "): the worker classpath has another jfutures version");
                 return;
             }
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
             if (w == null || !w.connection.complete(new Connection(ch, in))) {
                 refuse(ch, "a connection for unknown worker " + hello.id());
             }
         } catch (IOException e) {
             refuse(ch, "a connection that failed during the handshake: " + e);
+        } finally {
+            deadline.cancel(false);
         }
     }
 
@@ -819,11 +862,11 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 return true;
             }
             for (WorkerProc w : liveWorkers()) {
-                w.process.destroy();
+                w.process.toHandle().destroy();
             }
             if (!awaitTermination(1, TimeUnit.SECONDS)) {
                 for (WorkerProc w : liveWorkers()) {
-                    w.process.destroyForcibly();
+                    w.process.toHandle().destroyForcibly();
                 }
                 awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
             }
@@ -847,7 +890,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
             } finally {
                 lock.unlock();
             }
-            w.process.destroyForcibly();
+            w.process.toHandle().destroyForcibly();
         }
     }
 
@@ -1121,7 +1164,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                     } finally {
                         lock.unlock();
                     }
-                    w.process.destroyForcibly();
+                    w.process.toHandle().destroyForcibly();
                 }, cancelGrace.toNanos(), TimeUnit.NANOSECONDS);
             };
         }
@@ -1141,6 +1184,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
         final ArrayDeque<String> stderrTail = new ArrayDeque<>();
         int state = STARTING;
         int assigned;
+        /** A submitting thread is writing a call to this worker; the dispatcher keeps off. */
+        boolean directInFlight;
         boolean killedByUser;
         Call killedFor;
         RuntimeException killReason;
@@ -1213,6 +1258,16 @@ public final class ProcessPool extends AbstractTaskExecutor {
         }
 
         private void readLoop() {
+            try {
+                readLoopOnce();
+            } catch (Throwable unexpected) {
+                LOG.log(System.Logger.Level.ERROR, name + ": the reader of worker pid " + pid + " failed", unexpected);
+                process.toHandle().destroyForcibly();
+                exited("the pool's reader of this worker failed: " + unexpected);
+            }
+        }
+
+        private void readLoopOnce() {
             Connection conn;
             String startProblem = null;
             try {
@@ -1329,7 +1384,11 @@ public final class ProcessPool extends AbstractTaskExecutor {
             } finally {
                 lock.unlock();
             }
-            complete(call, f);
+            try {
+                complete(call, f);
+            } catch (Throwable e) {
+                call.promise.trySetException(e);
+            }
             if (wake) {
                 lock.lock();
                 try {
@@ -1405,7 +1464,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                             t.addSuppressed(new RemoteTaskException(className, "ran in worker JVM pid " + pid, stack, null));
                             return t;
                         }
-                    } catch (Exception | LinkageError e) {
+                    } catch (Throwable e) {
                         return new RemoteTaskException(className, message, stack, e.toString());
                     }
                 }
@@ -1440,7 +1499,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 }
             } catch (IOException e) {
                 // The worker is dying; the reader sees it and re-queues what never started.
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
             }
             return cancelled;
         }
@@ -1454,7 +1513,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
             try {
                 timer.execute(() -> writeControl(type, callId));
             } catch (RejectedExecutionException timerGone) {
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
             }
         }
 
@@ -1469,7 +1528,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                     o.flush();
                 }
             } catch (IOException e) {
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
             }
         }
 
@@ -1482,13 +1541,13 @@ public final class ProcessPool extends AbstractTaskExecutor {
             int code;
             try {
                 if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+                    process.toHandle().destroyForcibly();
                 }
                 code = process.waitFor();
                 errPump.join(1000);
                 outPump.join(1000);
             } catch (InterruptedException e) {
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
                 code = -1;
             }
             try {
@@ -1530,7 +1589,9 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 if (running != null) {
                     running.promise.trySetException(deathOf(running, code, tail));
                 }
-                if (wasStarting && brokenBy == null && runState == RUNNING) {
+                // A worker killed by a signal while starting (a chaos test, the OOM killer, our own
+                // shutdown) says nothing about whether workers can start: only count the others.
+                if (wasStarting && brokenBy == null && runState == RUNNING && (code <= 128 || startProblem != null)) {
                     String why = startProblem != null ? startProblem
                             : "the worker JVM (pid " + pid + ") exited with code " + code + " before it was ready"
                             + (tail.isEmpty() ? "" : "; its stderr ends with: " + String.join(" | ", tail));

@@ -196,6 +196,17 @@ public final class SerializationFilter {
         }
     }
 
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    /** The rejection of a payload of {@code n} bytes, over the byte limit. */
+    InvalidClassException tooLarge(long n) {
+        Check check = new Check();
+        check.rejected = "a payload of " + n + " bytes (more than " + maxBytes + ")";
+        return check.explain(new InvalidClassException("payload of " + n + " bytes", "filter status: REJECTED"));
+    }
+
     /** Whether the filter lets {@code c} through (for payloads decoded without an object stream). */
     boolean allows(Class<?> c) {
         return isAllowed(c);
