@@ -1276,8 +1276,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 conn = null;
                 startProblem = "the worker JVM (pid " + pid + ") did not connect within " + startTimeout;
             } catch (InterruptedException | ExecutionException e) {
+                // It exited before connecting: its exit code says why (see exited).
                 conn = null;
-                startProblem = "the worker JVM (pid " + pid + ") failed to connect: " + e;
             }
             if (conn != null) {
                 try {
@@ -1589,9 +1589,11 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 if (running != null) {
                     running.promise.trySetException(deathOf(running, code, tail));
                 }
-                // A worker killed by a signal while starting (a chaos test, the OOM killer, our own
-                // shutdown) says nothing about whether workers can start: only count the others.
-                if (wasStarting && brokenBy == null && runState == RUNNING && (code <= 128 || startProblem != null)) {
+                // A worker killed from outside while starting (SIGKILL or SIGTERM: someone's kill,
+                // the OOM killer) says nothing about whether workers can start; an exit of its own,
+                // a crash (SIGSEGV, SIGABRT) or a start timeout does.
+                boolean killedFromOutside = code == 128 + 9 || code == 128 + 15;
+                if (wasStarting && brokenBy == null && runState == RUNNING && (!killedFromOutside || startProblem != null)) {
                     String why = startProblem != null ? startProblem
                             : "the worker JVM (pid " + pid + ") exited with code " + code + " before it was ready"
                             + (tail.isEmpty() ? "" : "; its stderr ends with: " + String.join(" | ", tail));
