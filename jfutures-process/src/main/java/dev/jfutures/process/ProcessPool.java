@@ -1129,6 +1129,12 @@ public final class ProcessPool extends AbstractTaskExecutor {
             if (sendNow) {
                 w.sendControl(Frames.CANCEL, id);
             }
+            if (Thread.currentThread() == w.reader) {
+                // A done-callback on this worker's reader cancelling a sibling: the reply could
+                // only be read by this very thread. Do not wait; the worker drops the call if the
+                // CANCEL reaches it first (if not, the call runs and its result is discarded).
+                return true;
+            }
             try {
                 return reply.get(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -1191,7 +1197,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
         RuntimeException killReason;
         long idleSince = System.nanoTime();
         private DataOutputStream out;
-        private Thread reader;
+        private volatile Thread reader;
         private Thread errPump;
         private Thread outPump;
 
