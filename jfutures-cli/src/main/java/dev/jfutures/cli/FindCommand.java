@@ -1,0 +1,276 @@
+package dev.jfutures.cli;
+
+import dev.jfutures.BrokenExecutorException;
+import dev.jfutures.TaskExecutor;
+import dev.jfutures.TaskFailedException;
+import dev.jfutures.TaskFuture;
+import dev.jfutures.ThreadPool;
+import dev.jfutures.process.ProcessPool;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.regex.PatternSyntaxException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jfutures find}: the book's parallel find on the library. A queue of futures, one task per
+ * directory, breadth-first: take the oldest future, wait for it, print its matches, submit a task
+ * for each subdirectory it listed; done when the queue is empty.
+ *
+ * <p>A path matches when its absolute path contains PATTERN (or matches {@code --glob}, or
+ * {@code --regex} finds in it). Paths are printed as GNU {@code find} prints them: ROOT as given,
+ * joined with the path below it; ROOT itself is printed if it matches. Symbolic links are never
+ * followed (a link is listed, and matched, as itself), except ROOT given with a trailing slash.
+ */
+@Command(name = "find",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Print every path under ROOT whose absolute path contains PATTERN: the book's parallel find,"
+                + " one task per directory, breadth-first, on the chosen executor.",
+            "Exactly one of PATTERN, --glob and --regex. Symbolic links to directories are not followed."
+                + " Paths are printed as ROOT was given, joined with the path below it (as GNU find prints"
+                + " them); with an absolute ROOT the output is the set of `find ROOT -path '*PATTERN*'`.",
+            "An unreadable directory is a warning on stderr, counted in a summary line at the end."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:a directory could not be read (as GNU find), or the executor failed",
+            "2:usage error, or ROOT does not exist"})
+public final class FindCommand implements Callable<Integer> {
+
+    /** The executors {@code --executor} offers. */
+    enum Executor { thread, virtual, process }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ROOT", description = "The directory (or file) to start from.")
+    String root;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PATTERN",
+            description = "Match paths whose absolute path contains this string (plain text, no wildcards).")
+    String pattern;
+
+    @Option(names = "--glob", paramLabel = "GLOB",
+            description = "Instead of PATTERN: match the absolute path against this java.nio glob"
+                    + " ('*' stays within a name, '**' crosses '/'; e.g. '**/*.java').")
+    String glob;
+
+    @Option(names = "--regex", paramLabel = "REGEX",
+            description = "Instead of PATTERN: match when this java.util.regex pattern is found in the absolute path.")
+    String regex;
+
+    @Option(names = {"-0", "--null"}, description = "Print each path followed by a NUL byte instead of a newline.")
+    boolean nul;
+
+    @Option(names = "--json", description = "Print a JSON array of strings.")
+    boolean json;
+
+    @Option(names = "--executor", paramLabel = "KIND", defaultValue = "thread",
+            description = "Where the listing tasks run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})."
+                    + " virtual needs Java 21; process runs them in worker JVMs.")
+    Executor executor;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Most tasks at once (default: min(32, processors + 4) threads; unbounded virtual"
+                    + " threads; one worker JVM per processor).")
+    Integer workers;
+
+    /** Test seam: runs in the task, before it lists its directory (thread and virtual executors only). */
+    private final Consumer<String> beforeListing;
+
+    /** The command as {@code jfutures find} runs it. */
+    public FindCommand() {
+        this(null);
+    }
+
+    FindCommand(Consumer<String> beforeListing) {
+        this.beforeListing = beforeListing;
+    }
+
+    /** One directory in flight: its future, its absolute path, and its path as printed. */
+    private record Pending(TaskFuture<Listing> future, String absolute, String printed) {
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine cmd = spec.commandLine();
+        PrintWriter err = cmd.getErr();
+        int given = (pattern != null ? 1 : 0) + (glob != null ? 1 : 0) + (regex != null ? 1 : 0);
+        if (given != 1) {
+            throw new CommandLine.ParameterException(cmd, given == 0
+                    ? "give a PATTERN, --glob GLOB or --regex REGEX"
+                    : "give only one of PATTERN, --glob and --regex");
+        }
+        if (nul && json) {
+            throw new CommandLine.ParameterException(cmd, "-0 and --json cannot be used together");
+        }
+        if (workers != null && workers < 1) {
+            throw new CommandLine.ParameterException(cmd, "--workers must be a positive number, was " + workers);
+        }
+        String kind = pattern != null ? ListDirectory.SUBSTRING : glob != null ? ListDirectory.GLOB : ListDirectory.REGEX;
+        String text = pattern != null ? pattern : glob != null ? glob : regex;
+        Predicate<String> matches;
+        try {
+            matches = ListDirectory.matcher(kind, text);
+        } catch (PatternSyntaxException e) {
+            throw new CommandLine.ParameterException(cmd, "invalid --" + kind + " '" + text + "': " + e.getDescription()
+                    + " near index " + e.getIndex());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "invalid --" + kind + " '" + text + "': " + e.getMessage());
+        }
+        if (executor == Executor.virtual && Runtime.version().feature() < 21) {
+            err.println("jfutures find: --executor virtual needs Java 21 or later, and this JVM is Java "
+                    + Runtime.version() + " (" + System.getProperty("java.home") + "); run on JDK 21+,"
+                    + " or use --executor thread");
+            err.flush();
+            return 2;
+        }
+
+        Path start;
+        try {
+            start = root.isEmpty() ? null : Path.of(root);
+        } catch (InvalidPathException e) {
+            start = null;
+        }
+        if (start == null || !Files.exists(start, LinkOption.NOFOLLOW_LINKS)) {
+            err.println("jfutures find: '" + root + "': No such file or directory");
+            err.flush();
+            return 2;
+        }
+        // GNU find (-P) does not follow ROOT if it is a symbolic link, unless given as "link/".
+        boolean directory = root.endsWith("/") ? Files.isDirectory(start)
+                : Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS);
+        String absolute = start.toAbsolutePath().normalize().toString();
+
+        Output out = Output.of(cmd.getOut(), nul, json);
+        int unreadable = 0;
+        if (matches.test(absolute)) {
+            out.path(root);
+        }
+        if (directory) {
+            try (TaskExecutor pool = newExecutor()) {
+                Deque<Pending> queue = new ArrayDeque<>();
+                queue.add(new Pending(submit(pool, new ListDirectory(absolute, kind, text)), absolute, root));
+                while (!queue.isEmpty()) {
+                    Pending p = queue.poll();   // the oldest: breadth-first
+                    Listing listing;
+                    try {
+                        listing = p.future().result();
+                    } catch (TaskFailedException e) {   // e.g. a worker JVM died: still not a crash
+                        Throwable cause = e.getCause() != null ? e.getCause() : e;
+                        listing = new Listing(List.of(), List.of(), String.valueOf(cause.getMessage()));
+                    }
+                    for (String name : listing.matches()) {
+                        out.path(join(p.printed(), name));
+                    }
+                    if (listing.error() != null) {
+                        unreadable++;
+                        err.println("jfutures find: cannot read " + p.printed() + ": " + listing.error());
+                        err.flush();
+                    }
+                    for (String name : listing.subdirectories()) {
+                        String child = join(p.absolute(), name);
+                        queue.add(new Pending(submit(pool, new ListDirectory(child, kind, text)),
+                                child, join(p.printed(), name)));
+                    }
+                }
+            } catch (BrokenExecutorException e) {
+                out.end();
+                err.println("jfutures find: the " + executor + " executor is broken: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+        }
+        out.end();
+        if (unreadable > 0) {
+            err.println(unreadable + (unreadable == 1 ? " unreadable directory" : " unreadable directories"));
+            err.flush();
+        }
+        return unreadable > 0 ? 1 : 0;
+    }
+
+    private TaskExecutor newExecutor() {
+        switch (executor) {
+            case virtual: {
+                ThreadPool.Builder b = ThreadPool.builder().virtualThreads().daemon(true);
+                return (workers != null ? b.workers(workers) : b).build();
+            }
+            case process: {
+                ProcessPool.Builder b = ProcessPool.builder();
+                return (workers != null ? b.workers(workers) : b).build();
+            }
+            case thread:
+            default: {
+                ThreadPool.Builder b = ThreadPool.builder().threadNamePrefix("find").daemon(true);
+                return (workers != null ? b.workers(workers) : b).build();
+            }
+        }
+    }
+
+    private TaskFuture<Listing> submit(TaskExecutor pool, ListDirectory task) {
+        if (beforeListing != null && executor != Executor.process) {
+            Consumer<String> hook = beforeListing;
+            return pool.submit((Callable<Listing>) () -> {
+                hook.accept(task.directory());
+                return task.call();
+            });
+        }
+        return pool.submit(task);
+    }
+
+    /** {@code dir/name}, without doubling a trailing slash (as GNU find prints "ROOT/" + name). */
+    static String join(String dir, String name) {
+        return dir.endsWith("/") ? dir + name : dir + "/" + name;
+    }
+
+    /** Prints paths one per line, NUL-terminated, or as a JSON array. */
+    private static final class Output {
+        private final PrintWriter out;
+        private final char end;
+        private final boolean json;
+        private int count;
+
+        private Output(PrintWriter out, char end, boolean json) {
+            this.out = out;
+            this.end = end;
+            this.json = json;
+        }
+
+        static Output of(PrintWriter out, boolean nul, boolean json) {
+            return new Output(out, nul ? '\0' : '\n', json);
+        }
+
+        void path(String path) {
+            if (json) {
+                out.print(count == 0 ? "[\n  " : ",\n  ");
+                out.print(Json.quote(path));
+            } else {
+                out.print(path);
+                out.print(end);
+            }
+            count++;
+        }
+
+        void end() {
+            if (json) {
+                out.print(count == 0 ? "[]\n" : "\n]\n");
+            }
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.jfutures.cli;
+
+import dev.jfutures.Task;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * The book's per-directory task: list one directory, keep the entries whose absolute path matches,
+ * and name the subdirectories to walk next. A record of strings and a static method, so that it
+ * crosses to a {@link dev.jfutures.process.ProcessPool} worker as it is.
+ *
+ * @param directory the directory's absolute path
+ * @param kind how {@code pattern} matches: {@code substring}, {@code glob} or {@code regex}
+ * @param pattern the pattern
+ */
+record ListDirectory(String directory, String kind, String pattern) implements Task<Listing> {
+    private static final long serialVersionUID = 1L;
+
+    static final String SUBSTRING = "substring";
+    static final String GLOB = "glob";
+    static final String REGEX = "regex";
+
+    /** Compiled matchers, per JVM (a worker JVM compiles each pattern once, too). */
+    private static final Map<String, Predicate<String>> MATCHERS = new ConcurrentHashMap<>();
+
+    @Override
+    public Listing call() {
+        return list(directory, matcher(kind, pattern));
+    }
+
+    /**
+     * The predicate on absolute paths that {@code kind} and {@code pattern} describe.
+     *
+     * @throws IllegalArgumentException if the pattern does not compile, or the kind is unknown
+     */
+    static Predicate<String> matcher(String kind, String pattern) {
+        return MATCHERS.computeIfAbsent(kind + '\0' + pattern, k -> compile(kind, pattern));
+    }
+
+    private static Predicate<String> compile(String kind, String pattern) {
+        switch (kind) {
+            case SUBSTRING:
+                return path -> path.contains(pattern);
+            case GLOB:
+                PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+                return path -> glob.matches(Path.of(path));
+            case REGEX:
+                Pattern regex = Pattern.compile(pattern);
+                return path -> regex.matcher(path).find();
+            default:
+                throw new IllegalArgumentException("unknown match kind " + kind);
+        }
+    }
+
+    /**
+     * Lists one directory. Never throws for the file system's sake: an error is the listing's
+     * {@link Listing#error()}, with whatever was read before it.
+     *
+     * @param directory an absolute directory path
+     * @param matches the predicate on the entries' absolute paths
+     * @return the listing
+     */
+    static Listing list(String directory, Predicate<String> matches) {
+        List<String> matched = new ArrayList<>();
+        List<String> subdirectories = new ArrayList<>();
+        String prefix = directory.endsWith("/") ? directory : directory + "/";
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(directory))) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (matches.test(prefix + name)) {
+                    matched.add(name);
+                }
+                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    subdirectories.add(name);
+                }
+            }
+        } catch (IOException e) {
+            return new Listing(matched, subdirectories, reason(e));
+        } catch (DirectoryIteratorException e) {
+            return new Listing(matched, subdirectories, reason(e.getCause()));
+        }
+        return new Listing(matched, subdirectories, null);
+    }
+
+    /** The errno-like reason, without the path (the warning names the path as the user gave it). */
+    static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "Not a directory";
+        }
+        if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+            return ((FileSystemException) e).getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getName();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.jfutures.cli;
+
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code jfutures} command. Its subcommands are the book's programs as tools, run on any of
+ * the library's executors.
+ *
+ * <pre>
+ * jfutures find ROOT PATTERN [--executor thread|virtual|process] [--workers N] [-0 | --json]
+ * </pre>
+ *
+ * <p>Exit codes: 0 success, 1 a command's own failure (for {@code find}: an unreadable directory),
+ * 2 a usage error or a missing input.
+ */
+@Command(name = "jfutures",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Python's concurrent.futures for the JVM: the book's programs as tools.",
+        subcommands = {FindCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:the command failed in part (find: an unreadable directory)",
+            "2:usage error, or a missing input"})
+public final class Main implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs the command and exits with its exit code.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        // Paths are printed in the platform's file-name encoding, so that they round-trip; buffered,
+        // because find can print millions of lines.
+        Charset names = fileNameCharset();
+        PrintWriter out = new PrintWriter(new BufferedWriter(
+                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), names), 1 << 16));
+        CommandLine cmd = new CommandLine(new Main()).setOut(out);
+        int code = cmd.execute(args);
+        out.flush();
+        System.exit(code);
+    }
+
+    private static Charset fileNameCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
+        } catch (IllegalArgumentException e) {
+            return Charset.defaultCharset();
+        }
+    }
+
+    /** Without a subcommand: a usage error. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'jfutures find ROOT PATTERN'");
+    }
+
+    /** {@code --version}: the version Maven filtered into {@code version.properties}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException ignored) {
+                // fall through to "unknown"
+            }
+            return new String[] {"jfutures " + p.getProperty("version", "unknown"),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.home") + ")"};
+        }
+    }
+}
