@@ -207,7 +207,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
             if (base.toString().length() > 60) {
                 base = Path.of("/tmp");
             }
-            this.socketDir = Files.createTempDirectory(base, "jfutures-",
+            sweepStaleDirectories(base);
+            this.socketDir = Files.createTempDirectory(base, "jfutures-" + ProcessHandle.current().pid() + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             this.socketPath = socketDir.resolve("pool.sock");
             this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -241,6 +242,36 @@ public final class ProcessPool extends AbstractTaskExecutor {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Removes the socket directories of pools whose JVM died without terminating them (killed with
+     * SIGKILL, say): each is named {@code jfutures-PID-...} after the JVM that made it. Best effort;
+     * a directory of a live JVM, or one we may not delete, is left alone.
+     */
+    private static void sweepStaleDirectories(Path base) {
+        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(base, "jfutures-*-*")) {
+            for (Path dir : dirs) {
+                String[] parts = dir.getFileName().toString().split("-");
+                long pid;
+                try {
+                    pid = Long.parseLong(parts[1]);
+                } catch (NumberFormatException | ArrayIndexOutOfBoundsException notOurs) {
+                    continue;
+                }
+                if (pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                try {
+                    Files.deleteIfExists(dir.resolve("pool.sock"));
+                    Files.deleteIfExists(dir);
+                } catch (IOException ignored) {
+                    // someone else's, or not empty: leave it
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the sweep is a courtesy; the pool works without it
         }
     }
 
