@@ -664,14 +664,14 @@ public final class ProcessPool extends AbstractTaskExecutor {
             w.start();
             return w;
         } catch (IOException e) {
-            startFailed(null, "cannot start a worker JVM with " + cmd.get(0) + ": " + e.getMessage()
+            startFailed("cannot start a worker JVM with " + cmd.get(0) + ": " + e.getMessage()
                     + "; check javaCommand and classpath", e);
             return null;
         }
     }
 
     /** A worker could not start; after maxStartFailures in a row, the pool is broken. Lock held. */
-    private void startFailed(WorkerProc w, String why, Throwable cause) {
+    private void startFailed(String why, Throwable cause) {
         startFailures++;
         LOG.log(System.Logger.Level.WARNING, name + ": " + why + " (" + startFailures + " in a row)", cause);
         if (startFailures >= maxStartFailures) {
@@ -1634,7 +1634,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
                     String why = startProblem != null ? startProblem
                             : "the worker JVM (pid " + pid + ") exited with code " + code + " before it was ready"
                             + (tail.isEmpty() ? "" : "; its stderr ends with: " + String.join(" | ", tail));
-                    startFailed(this, why, null);
+                    startFailed(why, null);
                 }
                 if (brokenBy != null) {
                     for (Call c : requeue) {
