@@ -1,6 +1,7 @@
 package dev.jfutures.cli;
 
 import dev.jfutures.Task;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
@@ -77,6 +78,32 @@ record ListDirectory(String directory, String kind, String pattern) implements T
      * @return the listing
      */
     static Listing list(String directory, Predicate<String> matches) {
+        // File.list reads the whole directory in one native call; a DirectoryStream makes one per
+        // entry and a Path for each. Where it cannot say why (it returns null), the stream can.
+        String[] names = new File(directory).list();
+        if (names == null) {
+            return listWithReason(directory, matches);
+        }
+        List<String> matched = new ArrayList<>();
+        List<String> subdirectories = new ArrayList<>();
+        String prefix = directory.endsWith("/") ? directory : directory + "/";
+        // Once the link count's number of subdirectories is found, the rest are not directories.
+        int unfound = LinkCounts.subdirectories(directory);
+        for (String name : names) {
+            String path = prefix + name;
+            if (matches.test(path)) {
+                matched.add(name);
+            }
+            if (unfound != 0 && Files.isDirectory(Path.of(path), LinkOption.NOFOLLOW_LINKS)) {
+                subdirectories.add(name);
+                unfound--;
+            }
+        }
+        return new Listing(matched, subdirectories, null);
+    }
+
+    /** The DirectoryStream path, for a directory File.list could not read: it names the reason. */
+    private static Listing listWithReason(String directory, Predicate<String> matches) {
         List<String> matched = new ArrayList<>();
         List<String> subdirectories = new ArrayList<>();
         String prefix = directory.endsWith("/") ? directory : directory + "/";
