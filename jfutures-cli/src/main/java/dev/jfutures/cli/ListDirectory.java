@@ -57,7 +57,7 @@ record ListDirectory(String directory, String kind, String pattern) implements T
     private static Predicate<String> compile(String kind, String pattern) {
         switch (kind) {
             case SUBSTRING:
-                return path -> path.contains(pattern);
+                return new Substring(pattern);
             case GLOB:
                 PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
                 return path -> glob.matches(Path.of(path));
@@ -66,6 +66,53 @@ record ListDirectory(String directory, String kind, String pattern) implements T
                 return path -> regex.matcher(path).find();
             default:
                 throw new IllegalArgumentException("unknown match kind " + kind);
+        }
+    }
+
+    /**
+     * The book's rule, "the absolute path contains PATTERN", tested per entry without joining the
+     * directory and the name into a new string for each of them (most of a listing's entries).
+     *
+     * @param pattern the substring
+     */
+    record Substring(String pattern) implements Predicate<String> {
+        @Override
+        public boolean test(String path) {
+            return path.contains(pattern);
+        }
+
+        /**
+         * The same test on {@code prefix + name}, for every name in one directory.
+         *
+         * @param prefix the directory's absolute path, ending in '/'
+         * @return the predicate on the names
+         */
+        Predicate<String> inDirectory(String prefix) {
+            if (prefix.contains(pattern)) {
+                return name -> true;
+            }
+            // Where the pattern can straddle the '/': a head of it ends the prefix, so a name that
+            // starts with the rest matches. Usually there is none (the pattern has no '/').
+            List<String> rests = new ArrayList<>();
+            for (int k = 1; k < pattern.length(); k++) {
+                if (prefix.endsWith(pattern.substring(0, k))) {
+                    rests.add(pattern.substring(k));
+                }
+            }
+            if (rests.isEmpty()) {
+                return name -> name.contains(pattern);
+            }
+            return name -> {
+                if (name.contains(pattern)) {
+                    return true;
+                }
+                for (String rest : rests) {
+                    if (name.startsWith(rest)) {
+                        return true;
+                    }
+                }
+                return false;
+            };
         }
     }
 
@@ -89,12 +136,12 @@ record ListDirectory(String directory, String kind, String pattern) implements T
         String prefix = directory.endsWith("/") ? directory : directory + "/";
         // Once the link count's number of subdirectories is found, the rest are not directories.
         int unfound = LinkCounts.subdirectories(directory);
+        Predicate<String> nameMatches = matches instanceof Substring ? ((Substring) matches).inDirectory(prefix) : null;
         for (String name : names) {
-            String path = prefix + name;
-            if (matches.test(path)) {
+            if (nameMatches != null ? nameMatches.test(name) : matches.test(prefix + name)) {
                 matched.add(name);
             }
-            if (unfound != 0 && Files.isDirectory(Path.of(path), LinkOption.NOFOLLOW_LINKS)) {
+            if (unfound != 0 && Files.isDirectory(Path.of(prefix + name), LinkOption.NOFOLLOW_LINKS)) {
                 subdirectories.add(name);
                 unfound--;
             }

@@ -86,4 +86,29 @@ class LinkCountsTest {
         assertThat(listing.matches()).contains("ld", "d0");
         assertThat(listing.error()).isNull();
     }
+
+    /** The per-directory substring test equals contains() on the joined path, patterns with '/' included. */
+    @Test
+    void substringInDirectoryEqualsContainsOnTheJoinedPath() {
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        String alphabet = "ab/.";
+        for (int round = 0; round < 20_000; round++) {
+            String pattern = randomString(random, alphabet, 1 + random.nextInt(4));
+            String prefix = "/" + randomString(random, alphabet, random.nextInt(6)) + "/";
+            String name = randomString(random, "ab.", 1 + random.nextInt(5));
+            boolean expected = (prefix + name).contains(pattern);
+            assertThat(new ListDirectory.Substring(pattern).inDirectory(prefix).test(name))
+                    .as("seed %d: prefix %s name %s pattern %s", seed, prefix, name, pattern)
+                    .isEqualTo(expected);
+        }
+    }
+
+    private static String randomString(java.util.Random random, String alphabet, int length) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
 }
