@@ -58,8 +58,8 @@ final class Batch {
                 futures.add(f);
             } catch (RejectedExecutionException e) {   // BrokenExecutorException among them
                 failed++;
-                bar.println("jfutures " + command + ": " + Problems.ofTask(job.input(), executor, e));
                 bar.step(false);
+                bar.println("jfutures " + command + ": " + Problems.ofTask(job.input(), executor, e));
             }
         }
         for (TaskFuture<String> f : Futures.asCompleted(futures)) {
@@ -76,11 +76,11 @@ final class Batch {
             } catch (CancellationException e) {
                 problem = job.input() + ": cancelled";
             }
+            bar.step(problem == null);
             if (problem != null) {
                 failed++;
                 bar.println("jfutures " + command + ": " + problem);
             }
-            bar.step(problem == null);
         }
         bar.finish();
         return failed;

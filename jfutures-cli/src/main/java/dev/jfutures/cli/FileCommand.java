@@ -113,6 +113,7 @@ abstract class FileCommand implements Callable<Integer> {
     public final Integer call() {
         CommandLine cmd = spec.commandLine();
         PrintWriter err = cmd.getErr();
+        LibraryLog.oneLinePerRecord();
         executor.validate(cmd);
         validate(cmd);
         if (output() != null && path(output()) == null) {
@@ -186,9 +187,9 @@ abstract class FileCommand implements Callable<Integer> {
                     List<String> others = new ArrayList<>(e.getValue());
                     others.remove(name);
                     failed++;
+                    bar.step(false);
                     bar.println("jfutures " + name() + ": " + shownIn + ": " + String.join(" and ", others)
                             + " in the same directory would also write " + shownOut + "; rename one of them");
-                    bar.step(false);
                 } else {
                     jobs.add(new Batch.Job(shownIn, Path.of(shownOut), task(shownIn, shownOut)));
                 }

@@ -45,7 +45,7 @@ final class OutputFile {
      */
     static void checkAbsent(Path target, String shown, boolean force) throws IOException {
         if (!force && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileAlreadyExistsException(shown, null, shown + " already exists (use --force to replace it)");
+            throw new IOException(shown + " already exists (use --force to replace it)");
         }
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.function.IntBinaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,80 +16,9 @@ class RleTest {
     /** Random per run, printed in every failure; set -Djfutures.test.seed=S to repeat one. */
     private static final long SEED = Long.getLong("jfutures.test.seed", System.nanoTime());
 
-    // ------------------------------------------------------------------ the reference: the book's Python, pixel by pixel
-
-    /** compress_chunk, as the book writes it. */
-    private static void compressChunk(int[] chunk, ByteArrayOutputStream out) {
-        int count = 1;
-        int last = chunk[0];
-        for (int i = 1; i < chunk.length; i++) {
-            int bit = chunk[i];
-            if (bit != last) {
-                out.write(count | (128 * last));
-                count = 0;
-                last = bit;
-            }
-            count += 1;
-        }
-        out.write(count | (128 * last));
-    }
-
-    /** The book's compress: header, then each row in chunks of 127 pixels. */
-    static byte[] reference(BitImage image) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int w = image.width();
-        int h = image.height();
-        out.write(w & 0xff);
-        out.write(w >>> 8);
-        out.write(h & 0xff);
-        out.write(h >>> 8);
-        for (int y = 0; y < h; y++) {
-            for (int x0 = 0; x0 < w; x0 += 127) {
-                int[] chunk = new int[Math.min(127, w - x0)];
-                for (int i = 0; i < chunk.length; i++) {
-                    chunk[i] = image.isWhite(x0 + i, y) ? 1 : 0;
-                }
-                compressChunk(chunk, out);
-            }
-        }
-        return out.toByteArray();
-    }
-
-    // ------------------------------------------------------------------ images
-
-    static BitImage image(int width, int height, IntBinaryOperator white) {
-        BitImage image = BitImage.black(width, height);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                image.setWhite(x, y, white.applyAsInt(x, y) != 0);
-            }
-        }
-        return image;
-    }
-
-    /** Noise with the given chance of white per pixel. */
-    static BitImage noise(int width, int height, double white, Random random) {
-        return image(width, height, (x, y) -> random.nextDouble() < white ? 1 : 0);
-    }
-
-    /** Runs of random lengths (1 to maxRun) and colours, crossing rows. */
-    static BitImage runs(int width, int height, int maxRun, Random random) {
-        BitImage image = BitImage.black(width, height);
-        long n = (long) width * height;
-        boolean white = random.nextBoolean();
-        for (long i = 0; i < n; ) {
-            long end = Math.min(n, i + 1 + random.nextInt(maxRun));
-            for (; i < end; i++) {
-                image.setWhite((int) (i % width), (int) (i / width), white);
-            }
-            white = !white;
-        }
-        return image;
-    }
-
     private static void assertEncodesLikeTheBookAndRoundTrips(BitImage image, String what) {
         byte[] ours = Rle.encode(image);
-        assertThat(ours).as("%s %s, seed %d: the book's bytes", what, image, SEED).isEqualTo(reference(image));
+        assertThat(ours).as("%s %s, seed %d: the book's bytes", what, image, SEED).isEqualTo(TestImages.reference(image));
         try {
             assertThat(Rle.decode(ours)).as("%s %s, seed %d: round trip", what, image, SEED).isEqualTo(image);
         } catch (RleFormatException e) {
@@ -102,27 +30,27 @@ class RleTest {
 
     @Test
     void aOneByOneImage() throws RleFormatException {
-        assertThat(Rle.encode(image(1, 1, (x, y) -> 0))).containsExactly(1, 0, 1, 0, 0x01);
-        assertThat(Rle.encode(image(1, 1, (x, y) -> 1))).containsExactly(1, 0, 1, 0, 0x81);
+        assertThat(Rle.encode(TestImages.image(1, 1, (x, y) -> 0))).containsExactly(1, 0, 1, 0, 0x01);
+        assertThat(Rle.encode(TestImages.image(1, 1, (x, y) -> 1))).containsExactly(1, 0, 1, 0, 0x81);
         assertThat(Rle.decode(new byte[] {1, 0, 1, 0, (byte) 0x81}).isWhite(0, 0)).isTrue();
     }
 
     @Test
     void longRunsAreCutAtEach127PixelChunk() {
         // 300 white: 127 + 127 + 46; then a second row, black.
-        BitImage image = image(300, 2, (x, y) -> y == 0 ? 1 : 0);
+        BitImage image = TestImages.image(300, 2, (x, y) -> y == 0 ? 1 : 0);
         assertThat(Rle.encode(image)).containsExactly(0x2c, 0x01, 2, 0, 0xff, 0xff, 0x80 | 46, 127, 127, 46);
     }
 
     @Test
     void aRunEndingExactlyAtAChunkBoundaryIsNotFollowedByAnEmptyRun() {
-        BitImage image = image(254, 1, (x, y) -> x < 127 ? 1 : 0);
+        BitImage image = TestImages.image(254, 1, (x, y) -> x < 127 ? 1 : 0);
         assertThat(Rle.encode(image)).containsExactly(254, 0, 1, 0, 0xff, 127);
     }
 
     @Test
     void alternatingPixelsAreOneBytePerPixel() {
-        BitImage image = image(5, 1, (x, y) -> (x + 1) & 1);
+        BitImage image = TestImages.image(5, 1, (x, y) -> (x + 1) & 1);
         assertThat(Rle.encode(image)).containsExactly(5, 0, 1, 0, 0x81, 0x01, 0x81, 0x01, 0x81);
     }
 
@@ -131,18 +59,18 @@ class RleTest {
     void everyPatternAtThisWidthEncodesLikeTheBookAndRoundTrips(int width) {
         Random random = new Random(SEED + width);
         for (int height : new int[] {1, 2, 5}) {
-            assertEncodesLikeTheBookAndRoundTrips(image(width, height, (x, y) -> 0), "all black");
-            assertEncodesLikeTheBookAndRoundTrips(image(width, height, (x, y) -> 1), "all white");
-            assertEncodesLikeTheBookAndRoundTrips(image(width, height, (x, y) -> (x + y) & 1), "checkerboard");
-            assertEncodesLikeTheBookAndRoundTrips(image(width, height, (x, y) -> x & 1), "alternating columns");
-            assertEncodesLikeTheBookAndRoundTrips(image(width, height, (x, y) -> y & 1), "alternating rows");
-            assertEncodesLikeTheBookAndRoundTrips(image(width, height, (x, y) -> x % 127 == 126 ? 1 : 0),
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.image(width, height, (x, y) -> 0), "all black");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.image(width, height, (x, y) -> 1), "all white");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.image(width, height, (x, y) -> (x + y) & 1), "checkerboard");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.image(width, height, (x, y) -> x & 1), "alternating columns");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.image(width, height, (x, y) -> y & 1), "alternating rows");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.image(width, height, (x, y) -> x % 127 == 126 ? 1 : 0),
                     "one white pixel at each chunk's end");
-            assertEncodesLikeTheBookAndRoundTrips(noise(width, height, 0.5, random), "noise");
-            assertEncodesLikeTheBookAndRoundTrips(noise(width, height, 0.02, random), "sparse white");
-            assertEncodesLikeTheBookAndRoundTrips(noise(width, height, 0.98, random), "sparse black");
-            assertEncodesLikeTheBookAndRoundTrips(runs(width, height, 300, random), "long runs");
-            assertEncodesLikeTheBookAndRoundTrips(runs(width, height, 70, random), "runs about 64 long");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.noise(width, height, 0.5, random), "noise");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.noise(width, height, 0.02, random), "sparse white");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.noise(width, height, 0.98, random), "sparse black");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.runs(width, height, 300, random), "long runs");
+            assertEncodesLikeTheBookAndRoundTrips(TestImages.runs(width, height, 70, random), "runs about 64 long");
         }
     }
 
@@ -153,8 +81,8 @@ class RleTest {
             int width = 1 + random.nextInt(i < 250 ? 600 : 5000);
             int height = 1 + random.nextInt(i < 250 ? 12 : 3);
             BitImage image = random.nextBoolean()
-                    ? noise(width, height, random.nextDouble(), random)
-                    : runs(width, height, 1 + random.nextInt(400), random);
+                    ? TestImages.noise(width, height, random.nextDouble(), random)
+                    : TestImages.runs(width, height, 1 + random.nextInt(400), random);
             assertEncodesLikeTheBookAndRoundTrips(image, "random #" + i);
         }
     }
@@ -162,7 +90,7 @@ class RleTest {
     @Test
     void rowsEncodedSeparatelyConcatenateToTheFile() {
         Random random = new Random(SEED);
-        BitImage image = runs(381, 17, 200, random);
+        BitImage image = TestImages.runs(381, 17, 200, random);
         byte[] whole = Rle.encode(image);
         ByteArrayOutputStream parts = new ByteArrayOutputStream();
         parts.writeBytes(Rle.header(381, 17));
@@ -212,7 +140,7 @@ class RleTest {
     void runsCrossingAChunkBoundaryAndSameColourNeighboursAreAccepted() throws RleFormatException {
         // Width 200: 100 white + 100 white (the second crosses column 127), then 50 black + 150 black.
         BitImage image = Rle.decode(bytes(200, 0, 2, 0, 0x80 | 100, 0x80 | 100, 50, 100, 50));
-        assertThat(image).isEqualTo(image(200, 2, (x, y) -> y == 0 ? 1 : 0));
+        assertThat(image).isEqualTo(TestImages.image(200, 2, (x, y) -> y == 0 ? 1 : 0));
     }
 
     // ------------------------------------------------------------------ decoding: refusals
