@@ -31,7 +31,7 @@ final class ProgressBar {
     private final boolean enabled;
     private final LongSupplier clock;
     private final long start;
-    private long lastDrawn = Long.MIN_VALUE;
+    private long lastDrawn;
     private int drawnLength;
     private int done;
     private int failed;
@@ -50,6 +50,7 @@ final class ProgressBar {
         this.enabled = enabled;
         this.clock = clock;
         this.start = clock.getAsLong();
+        this.lastDrawn = start - REDRAW_NANOS;   // the first step draws
     }
 
     /**
