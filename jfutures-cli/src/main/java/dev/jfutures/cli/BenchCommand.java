@@ -323,11 +323,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether this build's {@code jfutures} has the subcommand {@code name}. */
-    static boolean hasCommand(String name) {
-        return new CommandLine(new Main()).getSubcommands().containsKey(name);
-    }
-
     /** The 1-, 5- and 15-minute load averages from /proc/loadavg (NaN where there are none). */
     static double[] loadAverages() {
         try {

@@ -38,7 +38,7 @@ final class BenchCompress {
     /** Image sizes and counts; {@code quick} is a smoke run. */
     record Sizes(int width, int height, int dirCount, int dirWidth, int dirHeight) {
         static Sizes of(boolean quick) {
-            return quick ? new Sizes(720, 560, 10, 400, 300) : new Sizes(7200, 5600, 100, 1600, 1200);
+            return quick ? new Sizes(720, 560, 10, 200, 150) : new Sizes(7200, 5600, 100, 800, 600);
         }
     }
 
@@ -70,22 +70,10 @@ final class BenchCompress {
             env.log().println("compress: the compress-vs-Python row is skipped: " + python.problem());
             env.log().flush();
         }
-        if (!BenchCommand.hasCommand("compress")) {
-            String why = "this build of jfutures has no 'compress' command";
-            if (python.found()) {
-                vsPython.skipped(why);
-            }
-            speedup.skipped(why);
-            section.put("status", "skipped");
-            section.put("reason", why);
-            return;
-        }
-        boolean samples = BenchCommand.hasCommand("samples");
-        section.put("images_from", samples ? "jfutures samples" : "BenchDrawing (this build has no 'samples' command)");
         Path err = env.work().resolve("compress.stderr");
 
         if (python.found()) {
-            Path image = oneImage(env, sizes, samples, err);
+            Path image = oneImage(env, sizes, err);
             Path script = env.work().resolve("book_compress.py");
             try (InputStream in = BenchCompress.class.getResourceAsStream(SCRIPT_RESOURCE)) {
                 if (in == null) {
@@ -99,7 +87,7 @@ final class BenchCompress {
             Subject book = new Subject("the book's Python", List.of(python.command(), script.toString(),
                     image.toString(), bookOut.toString()), () -> Files.deleteIfExists(bookOut));
             Subject ours = new Subject("jfutures compress", env.jfutures("compress", image.toString(), "-o",
-                    ourOut.toString()), () -> Files.deleteIfExists(ourOut));
+                    ourOut.toString(), "--no-progress"), () -> Files.deleteIfExists(ourOut));
             env.log().printf("compress: %s, one untimed run of each, then %d interleaved runs of each ...%n",
                     image.getFileName(), runs);
             env.log().flush();
@@ -117,13 +105,14 @@ final class BenchCompress {
             section.put("jfutures_command", ours.command());
         }
 
-        Path in = imageDirectory(env, sizes, samples, err);
+        Path in = imageDirectory(env, sizes, err);
         Path outPool = env.work().resolve("out-pool");
         Path outOne = env.work().resolve("out-one");
         Subject pool = new Subject("--executor process", env.jfutures("compress", in.toString(), "-o",
-                outPool.toString(), "--executor", "process"), () -> BenchCommand.deleteTree(outPool));
+                outPool.toString(), "--executor", "process", "--no-progress"), () -> BenchCommand.deleteTree(outPool));
         Subject one = new Subject("--executor process --workers 1", env.jfutures("compress", in.toString(), "-o",
-                outOne.toString(), "--executor", "process", "--workers", "1"), () -> BenchCommand.deleteTree(outOne));
+                outOne.toString(), "--executor", "process", "--workers", "1", "--no-progress"),
+                () -> BenchCommand.deleteTree(outOne));
         env.log().printf("compress: a directory of %d images, one untimed run of each, then %d interleaved runs"
                 + " of each ...%n", sizes.dirCount(), runs);
         env.log().flush();
@@ -140,34 +129,23 @@ final class BenchCompress {
         section.put("runs", runs);
     }
 
-    /** The large image: from {@code jfutures samples} when this build has it, else drawn here. */
-    private static Path oneImage(BenchCommand.Env env, Sizes sizes, boolean samples, Path err)
+    /** The large image, by {@code jfutures samples}: black and white, as the book's program expects. */
+    private static Path oneImage(BenchCommand.Env env, Sizes sizes, Path err)
             throws BenchProcess.Failure, InterruptedException, IOException {
         Path dir = Files.createDirectories(env.work().resolve("image"));
-        if (samples) {
-            BenchProcess.run(new Subject("jfutures samples", env.jfutures("samples", dir.toString(), "--count", "1",
-                    "--size", sizes.width() + "x" + sizes.height(), "--format", "bmp", "--kind", "bilevel",
-                    "--seed", "1"), () -> { }), false, err, TIMEOUT_SECONDS);
-            return onlyImage(dir);
-        }
-        Path file = dir.resolve("drawing.bmp");
-        BenchDrawing.write(file, sizes.width(), sizes.height(), 1);
-        return file;
+        BenchProcess.run(new Subject("jfutures samples", env.jfutures("samples", dir.toString(), "--count", "1",
+                "--size", sizes.width() + "x" + sizes.height(), "--format", "bmp", "--kind", "bilevel", "--seed", "1"),
+                () -> { }), false, err, TIMEOUT_SECONDS);
+        return onlyImage(dir);
     }
 
-    private static Path imageDirectory(BenchCommand.Env env, Sizes sizes, boolean samples, Path err)
+    /** The directory of images, by {@code jfutures samples}: its default mix of kinds, as BMP. */
+    private static Path imageDirectory(BenchCommand.Env env, Sizes sizes, Path err)
             throws BenchProcess.Failure, InterruptedException, IOException {
         Path dir = Files.createDirectories(env.work().resolve("images"));
-        if (samples) {
-            BenchProcess.run(new Subject("jfutures samples", env.jfutures("samples", dir.toString(), "--count",
-                    String.valueOf(sizes.dirCount()), "--size", sizes.dirWidth() + "x" + sizes.dirHeight(),
-                    "--format", "bmp", "--seed", "1"), () -> { }), false, err, TIMEOUT_SECONDS);
-            return dir;
-        }
-        for (int i = 0; i < sizes.dirCount(); i++) {
-            BenchDrawing.write(dir.resolve(String.format(Locale.ROOT, "drawing-%03d.bmp", i)), sizes.dirWidth(),
-                    sizes.dirHeight(), 100 + i);
-        }
+        BenchProcess.run(new Subject("jfutures samples", env.jfutures("samples", dir.toString(), "--count",
+                String.valueOf(sizes.dirCount()), "--size", sizes.dirWidth() + "x" + sizes.dirHeight(), "--format",
+                "bmp", "--kind", "mixed", "--seed", "1"), () -> { }), false, err, TIMEOUT_SECONDS);
         return dir;
     }
 

@@ -95,7 +95,8 @@ class BenchCommandTest {
     void aMissingPythonSkipsTheCompressComparisonAndSaysWhy() throws Exception {
         String missing = tmp.resolve("no-such-python3").toString();
         Path json = tmp.resolve("bench.json");
-        Result r = run("bench", "--quick", "--only", "compress", "--python", missing, "--json", json.toString());
+        Result r = run("bench", "--quick", "--runs", "1", "--only", "compress", "--python", missing, "--json",
+                json.toString());
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("compress-vs-Python row is skipped", missing + ": not found",
@@ -104,6 +105,31 @@ class BenchCommandTest {
         assertThat(row).containsEntry("id", "compress_vs_python").containsEntry("verdict", "SKIP");
         assertThat((String) row.get("note")).contains(missing, "apt-get install python3-pil python3-bitarray");
         assertThat(r.out()).contains("SKIP");
+    }
+
+    /**
+     * --quick --only compress with a Python that has Pillow and bitarray: both comparisons are
+     * measured, and both pairs of outputs are byte for byte the same.
+     */
+    @Test
+    void quickCompressMeasuresBothComparisonsWithTheSameOutputs() throws Exception {
+        BenchCompress.Python python = BenchCompress.findPython(null);
+        assumeTrue(python.found(), python.problem());
+        Path json = tmp.resolve("bench.json");
+        Result r = run("bench", "--quick", "--runs", "1", "--only", "compress", "--json", json.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        Map<String, Object> doc = map(Json.parse(Files.readString(json)));
+        List<Object> rows = list(doc.get("rows"));
+        assertThat(rows).extracting(o -> map(o).get("id")).containsExactly("compress_vs_python", "compress_dir_process");
+        for (Object o : rows) {
+            assertThat(map(o).get("verdict")).isIn("PASS", "FAIL");
+            assertThat(number(map(o).get("value"))).isPositive();
+        }
+        assertThat(list(doc.get("checks"))).extracting(o -> map(o).get("id"), o -> map(o).get("ok"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("compress_same_rle", true),
+                        org.assertj.core.groups.Tuple.tuple("compress_dir_same", true));
+        assertThat(r.out()).contains("wrote the same", "both wrote the same 10 files");
     }
 
     // ------------------------------------------------------------------ usage errors
