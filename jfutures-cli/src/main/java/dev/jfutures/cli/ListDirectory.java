@@ -1,6 +1,7 @@
 package dev.jfutures.cli;
 
 import dev.jfutures.Task;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
@@ -56,7 +57,7 @@ record ListDirectory(String directory, String kind, String pattern) implements T
     private static Predicate<String> compile(String kind, String pattern) {
         switch (kind) {
             case SUBSTRING:
-                return path -> path.contains(pattern);
+                return new Substring(pattern);
             case GLOB:
                 PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
                 return path -> glob.matches(Path.of(path));
@@ -69,6 +70,53 @@ record ListDirectory(String directory, String kind, String pattern) implements T
     }
 
     /**
+     * The book's rule, "the absolute path contains PATTERN", tested per entry without joining the
+     * directory and the name into a new string for each of them (most of a listing's entries).
+     *
+     * @param pattern the substring
+     */
+    record Substring(String pattern) implements Predicate<String> {
+        @Override
+        public boolean test(String path) {
+            return path.contains(pattern);
+        }
+
+        /**
+         * The same test on {@code prefix + name}, for every name in one directory.
+         *
+         * @param prefix the directory's absolute path, ending in '/'
+         * @return the predicate on the names
+         */
+        Predicate<String> inDirectory(String prefix) {
+            if (prefix.contains(pattern)) {
+                return name -> true;
+            }
+            // Where the pattern can straddle the '/': a head of it ends the prefix, so a name that
+            // starts with the rest matches. Usually there is none (the pattern has no '/').
+            List<String> rests = new ArrayList<>();
+            for (int k = 1; k < pattern.length(); k++) {
+                if (prefix.endsWith(pattern.substring(0, k))) {
+                    rests.add(pattern.substring(k));
+                }
+            }
+            if (rests.isEmpty()) {
+                return name -> name.contains(pattern);
+            }
+            return name -> {
+                if (name.contains(pattern)) {
+                    return true;
+                }
+                for (String rest : rests) {
+                    if (name.startsWith(rest)) {
+                        return true;
+                    }
+                }
+                return false;
+            };
+        }
+    }
+
+    /**
      * Lists one directory. Never throws for the file system's sake: an error is the listing's
      * {@link Listing#error()}, with whatever was read before it.
      *
@@ -77,6 +125,32 @@ record ListDirectory(String directory, String kind, String pattern) implements T
      * @return the listing
      */
     static Listing list(String directory, Predicate<String> matches) {
+        // File.list reads the whole directory in one native call; a DirectoryStream makes one per
+        // entry and a Path for each. Where it cannot say why (it returns null), the stream can.
+        String[] names = new File(directory).list();
+        if (names == null) {
+            return listWithReason(directory, matches);
+        }
+        List<String> matched = new ArrayList<>();
+        List<String> subdirectories = new ArrayList<>();
+        String prefix = directory.endsWith("/") ? directory : directory + "/";
+        // Once the link count's number of subdirectories is found, the rest are not directories.
+        int unfound = LinkCounts.subdirectories(directory);
+        Predicate<String> nameMatches = matches instanceof Substring ? ((Substring) matches).inDirectory(prefix) : null;
+        for (String name : names) {
+            if (nameMatches != null ? nameMatches.test(name) : matches.test(prefix + name)) {
+                matched.add(name);
+            }
+            if (unfound != 0 && Files.isDirectory(Path.of(prefix + name), LinkOption.NOFOLLOW_LINKS)) {
+                subdirectories.add(name);
+                unfound--;
+            }
+        }
+        return new Listing(matched, subdirectories, null);
+    }
+
+    /** The DirectoryStream path, for a directory File.list could not read: it names the reason. */
+    private static Listing listWithReason(String directory, Predicate<String> matches) {
         List<String> matched = new ArrayList<>();
         List<String> subdirectories = new ArrayList<>();
         String prefix = directory.endsWith("/") ? directory : directory + "/";

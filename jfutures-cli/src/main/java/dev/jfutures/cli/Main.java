@@ -8,6 +8,9 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,8 +36,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Python's concurrent.futures for the JVM: the book's programs as tools.",
-        subcommands = {FindCommand.class, CompressCommand.class, DecompressCommand.class, SamplesCommand.class,
-            BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -60,10 +61,47 @@ public final class Main implements Runnable {
         Charset names = fileNameCharset();
         PrintWriter out = new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), names), 1 << 16));
-        CommandLine cmd = new CommandLine(new Main()).setOut(out);
+        CommandLine cmd = commandLine(CommandLine.defaultFactory(), args).setOut(out);
         int code = cmd.execute(args);
         out.flush();
         System.exit(code);
+    }
+
+    /**
+     * The subcommands, by name. Not in the {@code @Command} annotation: picocli would build every
+     * one's model by reflection at each start (tens of milliseconds apiece, before any work), and a
+     * run needs one. {@link #commandLine} adds the one the arguments name, or all of them.
+     */
+    static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("find", FindCommand.class);
+        m.put("compress", CompressCommand.class);
+        m.put("decompress", DecompressCommand.class);
+        m.put("samples", SamplesCommand.class);
+        m.put("bench", BenchCommand.class);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * The {@code jfutures} command line for {@code args}: the root command with the subcommand
+     * {@code args[0]} names, or with every subcommand when it names none (for help and usage errors).
+     *
+     * @param factory creates the command objects (tests pass one with seams)
+     * @param args the arguments it will execute
+     * @return the command line
+     * @throws CommandLine.InitializationException if a command class is malformed
+     */
+    static CommandLine commandLine(CommandLine.IFactory factory, String... args) {
+        CommandLine root = new CommandLine(new Main(), factory);
+        Class<?> only = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        if (only != null) {
+            root.addSubcommand(args[0], only);
+        } else {
+            COMMANDS.forEach(root::addSubcommand);
+        }
+        return root;
     }
 
     private static Charset fileNameCharset() {

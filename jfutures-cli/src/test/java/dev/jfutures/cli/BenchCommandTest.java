@@ -236,7 +236,7 @@ class BenchCommandTest {
     private static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main())
+        CommandLine cmd = Main.commandLine(CommandLine.defaultFactory(), args)
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true));
         int code = cmd.execute(args);

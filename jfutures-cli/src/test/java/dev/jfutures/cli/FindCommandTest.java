@@ -343,7 +343,7 @@ class FindCommandTest {
         };
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main(), factory)
+        CommandLine cmd = Main.commandLine(factory, args)
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true));
         int code = cmd.execute(args);

@@ -62,4 +62,32 @@ class ExamplesTest {
         assertThat(printed).isEqualTo(expected).hasSize(4);
         assertThat(found).isEqualTo(4);
     }
+
+    /** RleCompressor: the file a process pool writes decompresses to the drawing, and equals the thread pool's. */
+    @Test
+    void rleCompressorRoundTripsOnBothPools() {
+        boolean[][] image = RleCompressor.draw(300, 41);
+        byte[] viaProcesses;
+        try (dev.jfutures.TaskExecutor pool = dev.jfutures.process.ProcessPool.builder().workers(2).build()) {
+            viaProcesses = RleCompressor.compress(pool, image);
+        }
+        byte[] viaThreads;
+        try (dev.jfutures.TaskExecutor pool = dev.jfutures.ThreadPool.builder().workers(2).build()) {
+            viaThreads = RleCompressor.compress(pool, image);
+        }
+        assertThat(viaProcesses).isEqualTo(viaThreads);
+        assertThat(viaProcesses[0] & 0xff | (viaProcesses[1] & 0xff) << 8).isEqualTo(300);
+        assertThat(viaProcesses[2] & 0xff | (viaProcesses[3] & 0xff) << 8).isEqualTo(41);
+        assertThat(RleCompressor.decompress(viaProcesses)).isDeepEqualTo(image);
+    }
+
+    /** A row of 300 pixels: 127 + 127 + 46, and a run never crosses a chunk. */
+    @Test
+    void rleRowsSplitIntoChunksOf127() {
+        boolean[] white = new boolean[300];
+        java.util.Arrays.fill(white, true);
+        assertThat(RleCompressor.compressRow(white)).containsExactly(0x80 | 127, 0x80 | 127, 0x80 | 46);
+        assertThat(RleCompressor.compressRow(new boolean[] {false, true, true, false}))
+                .containsExactly(1, 0x80 | 2, 1);
+    }
 }
