@@ -25,8 +25,8 @@ final class BenchChild {
 
     /** One runner: its section name, main class, extra arguments, and time limits. */
     enum Runner {
-        CORE("core", "dev.jfutures.bench.CoreBench", List.of(), "about 3 minutes", 30, 8),
-        PROCESS("process", "dev.jfutures.bench.ProcessBench", List.of("--cds"), "about 4 minutes", 30, 8);
+        CORE("core", "dev.jfutures.bench.CoreBench", List.of(), "about 3 minutes", 20, 8),
+        PROCESS("process", "dev.jfutures.bench.ProcessBench", List.of("--cds"), "about 5 minutes", 20, 8);
 
         final String section;
         final String mainClass;

@@ -83,6 +83,9 @@ final class BenchProcess {
     static Run run(List<String> command, boolean capture, Path errFile, long timeoutSeconds)
             throws Failure, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(errFile.toFile());
+        // The ./jfutures launcher runs the jar as it is: the jar that runs the bench is the one
+        // measured, and no run pays for (or races with) a rebuild when a source changes meanwhile.
+        pb.environment().put("JFUTURES_NO_BUILD", "1");
         long t0 = System.nanoTime();
         Process p;
         try {
