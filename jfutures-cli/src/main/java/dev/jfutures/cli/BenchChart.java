@@ -13,10 +13,10 @@ import java.util.Locale;
  */
 final class BenchChart {
 
-    private static final int WIDTH = 1110;
+    private static final int WIDTH = 1130;
     /** The section's name starts here, the target's description at DESCRIPTION, the plot at LABELS. */
-    private static final int DESCRIPTION = 76;
-    private static final int LABELS = 540;
+    private static final int DESCRIPTION = 92;
+    private static final int LABELS = 560;
     private static final int PLOT = 350;
     /** Longer descriptions are cut (the full text is in the row's tooltip). */
     private static final int DESCRIPTION_CHARS = 70;
@@ -29,7 +29,11 @@ final class BenchChart {
     private BenchChart() {
     }
 
-    static String svg(List<BenchReport.Row> rows, String title, String subtitle) {
+    /**
+     * The chart of {@code rows}, titled; {@code footnotes} (a section that could not run, say) are
+     * printed under the axis, one line each.
+     */
+    static String svg(List<BenchReport.Row> rows, String title, String subtitle, List<String> footnotes) {
         double lo = 0.25;
         double hi = 4;
         for (BenchReport.Row r : rows) {
@@ -42,7 +46,7 @@ final class BenchChart {
         lo = Math.max(lo, 1e-3);
         hi = Math.min(hi, 1e4);
         Scale x = new Scale(lo, hi, LABELS, LABELS + PLOT);
-        int height = TOP + rows.size() * ROW + BOTTOM;
+        int height = TOP + rows.size() * ROW + BOTTOM + 18 * footnotes.size();
 
         StringBuilder s = new StringBuilder();
         s.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -106,6 +110,10 @@ final class BenchChart {
             s.append("  ").append(text(LABELS + PLOT + 10, y + 17, "start", "font-weight=\"bold\" fill=\"" + fill
                     + "\"", value));
             s.append("  </g>\n");
+        }
+        for (int i = 0; i < footnotes.size(); i++) {
+            s.append(text(10, gridBottom + BOTTOM + 12 + 18 * i, "start", "fill=\"" + FAIL_FILL + "\"",
+                    footnotes.get(i)));
         }
         s.append("</svg>\n");
         return s.toString();

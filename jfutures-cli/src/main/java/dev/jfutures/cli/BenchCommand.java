@@ -185,7 +185,8 @@ public final class BenchCommand implements Callable<Integer> {
                         String.format(Locale.ROOT, "%s, %s run, Java %s, %d CPUs, load average %s -> %s", Instant.now()
                                 .toString().substring(0, 10), quick ? "quick" : "full", System.getProperty(
                                 "java.version"), Runtime.getRuntime().availableProcessors(), loads(loadStart),
-                                loads(loadEnd))));
+                                loads(loadEnd)), report.failedSections().stream()
+                                .map(n -> "*** " + n + " could not run: " + report.firstLine(n)).toList()));
                 cmd.getOut().println("chart written to " + chart.toAbsolutePath());
             }
         } catch (IOException e) {

@@ -155,6 +155,13 @@ final class BenchReport {
         return failed;
     }
 
+    /** The first line of why a failed section could not run (the rest went to stderr and the JSON). */
+    String firstLine(String section) {
+        String why = String.valueOf(sections.get(section).get("reason"));
+        int nl = why.indexOf('\n');
+        return nl < 0 ? why : why.substring(0, nl).replaceFirst(";? ?its output ends.*$", "") + " (more on stderr)";
+    }
+
     long count(String verdict) {
         return rows.stream().filter(r -> r.verdict.equals(verdict)).count();
     }
@@ -176,7 +183,7 @@ final class BenchReport {
                     quantity(r.value, r.valueUnit), r.op + " " + quantity(r.threshold, r.valueUnit), r.verdict);
         }
         for (String name : failedSections()) {
-            out.printf(Locale.ROOT, "%-8s *** could not run: %s%n", name, sections.get(name).get("reason"));
+            out.printf(Locale.ROOT, "%-8s *** could not run: %s%n", name, firstLine(name));
         }
         long failed = count(FAIL);
         long skipped = count(SKIP);

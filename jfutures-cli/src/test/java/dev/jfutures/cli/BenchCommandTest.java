@@ -187,7 +187,7 @@ class BenchCommandTest {
                 new BenchReport.Row("x", "fail", "failing", "<=", 1.5).measured(3),
                 new BenchReport.Row("x", "skip", "not measured", ">=", 20).skipped("no tool"),
                 new BenchReport.Row("x", "inf", "failed outright", "<", 256).measured(Double.POSITIVE_INFINITY));
-        String svg = BenchChart.svg(rows, "t & t", "sub <title>");
+        String svg = BenchChart.svg(rows, "t & t", "sub <title>", List.of("*** core could not run: <why>"));
         Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new java.io.ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
         List<Element> bars = bars(d);
