@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,12 @@ final class BenchChild {
 
     /** JVM options of the child, as docs/bench.md runs CoreBench. */
     static final List<String> JVM_OPTIONS = List.of("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch");
+
+    /** How often a running child is looked at. */
+    static final Duration POLL = Duration.ofSeconds(10);
+    /** A child with no new output and less CPU time than {@link #STALL_CPU} for this long has stalled. */
+    static final Duration STALL = Duration.ofMinutes(3);
+    static final Duration STALL_CPU = Duration.ofSeconds(2);
 
     /** One runner: its section name, main class, extra arguments, and time limits. */
     enum Runner {
@@ -116,10 +123,11 @@ final class BenchChild {
         } catch (IOException e) {
             throw new BenchProcess.Failure("cannot start the " + runner.section + " bench's JVM: " + e.getMessage());
         }
-        if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
-            BenchProcess.killTree(p);
-            throw new BenchProcess.Failure(runner.mainClass + " ran longer than " + timeoutMinutes
-                    + " minutes and was killed" + consoleTail(console));
+        Thread cleanup = BenchProcess.killOnExit(p);
+        try {
+            await(p, runner.mainClass, console, Duration.ofMinutes(timeoutMinutes), POLL, STALL);
+        } finally {
+            BenchProcess.forget(cleanup);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (p.exitValue() != 0) {
@@ -142,6 +150,55 @@ final class BenchChild {
         section.put("command", cmd);
         section.put("report", doc);
         addRows(env.report(), runner, doc);
+    }
+
+    /**
+     * Waits for the child to exit, looking at it every {@code poll}. Kills it (and its descendants)
+     * when it runs longer than {@code timeout}, or when it stalls: no new output in {@code console},
+     * and less than {@link #STALL_CPU} of CPU time in it and its descendants together, for {@code
+     * stall} ({@link #STALL} for the runners). A runner that works prints or burns CPU
+     * (CPython's side included: it is a descendant); one that waits for a lost answer does
+     * neither, and is reported within minutes instead of at the deadline.
+     */
+    static void await(Process p, String name, Path console, Duration timeout, Duration poll, Duration stall)
+            throws BenchProcess.Failure, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long mark = System.nanoTime();
+        long sizeAtMark = -1;
+        Duration cpuAtMark = Duration.ZERO;
+        while (!p.waitFor(poll.toMillis(), TimeUnit.MILLISECONDS)) {
+            long now = System.nanoTime();
+            long size = console.toFile().length();
+            Duration cpu = cpuTime(p);
+            if (size != sizeAtMark || cpu.minus(cpuAtMark).compareTo(STALL_CPU) > 0) {
+                mark = now;
+                sizeAtMark = size;
+                cpuAtMark = cpu;
+            } else if (now - mark > stall.toNanos()) {
+                BenchProcess.killTree(p);
+                throw new BenchProcess.Failure(name + " stalled: no output and under " + STALL_CPU.toSeconds()
+                        + " s of CPU time (with its child processes) for " + describe(stall) + ", so it was killed"
+                        + consoleTail(console));
+            }
+            if (now - deadline > 0) {
+                BenchProcess.killTree(p);
+                throw new BenchProcess.Failure(name + " ran longer than " + describe(timeout) + " and was killed"
+                        + consoleTail(console));
+            }
+        }
+    }
+
+    private static String describe(Duration d) {
+        return d.toSeconds() % 60 == 0 ? d.toMinutes() + " minutes" : d.toMillis() / 1000.0 + " s";
+    }
+
+    /** CPU time of a process and its descendants, as far as /proc tells it. */
+    private static Duration cpuTime(Process p) {
+        Duration total = p.info().totalCpuDuration().orElse(Duration.ZERO);
+        for (ProcessHandle d : p.descendants().toList()) {
+            total = total.plus(d.info().totalCpuDuration().orElse(Duration.ZERO));
+        }
+        return total;
     }
 
     /** One row per target of the runner's report, in its order. */

@@ -106,6 +106,7 @@ final class BenchProcess {
         }, "bench-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        Thread cleanup = killOnExit(p);
         long bytes = 0;
         ByteArrayOutputStream kept = capture ? new ByteArrayOutputStream() : null;
         try (InputStream in = p.getInputStream()) {
@@ -120,6 +121,8 @@ final class BenchProcess {
         } catch (IOException e) {
             killTree(p);
             throw new Failure("reading the output of " + String.join(" ", command) + ": " + e.getMessage());
+        } finally {
+            forget(cleanup);
         }
         int exit = p.waitFor();
         double millis = (System.nanoTime() - t0) / 1e6;
@@ -185,6 +188,24 @@ final class BenchProcess {
             return "; its stderr ends:\n    " + String.join("\n    ", tail);
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /**
+     * Kills {@code p} and its descendants if this JVM exits first (Ctrl-C, say), so that no
+     * benchmark goes on running alone; undo with {@link #forget}.
+     */
+    static Thread killOnExit(Process p) {
+        Thread hook = new Thread(() -> killTree(p), "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    static void forget(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException exiting) {
+            // the hook runs, or has run
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jfutures.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jfutures.bench.Json;
@@ -10,9 +11,11 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,6 +199,25 @@ class BenchCommandTest {
         assertThat(Double.parseDouble(bars.get(2).getAttribute("width"))).isZero();
         assertThat(Double.parseDouble(bars.get(0).getAttribute("width"))).isPositive();
         assertThat(BenchChart.ticks(0.25, 4)).containsExactly(0.5, 1.0, 2.0);
+    }
+
+    /** A child that neither prints nor uses CPU is killed as stalled, long before its time limit. */
+    @Test
+    void aStalledChildIsKilledAndReported() throws Exception {
+        Path console = tmp.resolve("console");
+        Files.writeString(console, "started\n");
+        Process p = new ProcessBuilder("sleep", "600").redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
+                .start();
+        try {
+            assertThatThrownBy(() -> BenchChild.await(p, "Sleeper", console, Duration.ofMinutes(10),
+                    Duration.ofMillis(50), Duration.ofMillis(300)))
+                    .isInstanceOf(BenchProcess.Failure.class)
+                    .hasMessageContaining("Sleeper stalled: no output and under 2 s of CPU time")
+                    .hasMessageContaining("started");
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("killed").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     // ------------------------------------------------------------------ harness
