@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
                 + " --cds: ProcessPool vs CPython), find (jfutures find vs GNU find), compress (jfutures compress"
                 + " vs the book's Python program, and the process pool vs one worker). core and process each run"
                 + " in a child JVM; find and compress time whole processes, interleaved, and take medians.",
-            "A full run takes about 10 minutes."},
+            "A full run takes 5 to 10 minutes, depending on the machine's load."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the report was made (whether or not every target was met)",
