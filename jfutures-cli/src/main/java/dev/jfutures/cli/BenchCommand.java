@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -167,11 +169,12 @@ public final class BenchCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double[] loadEnd = loadAverages();
         notes(report, env, loadStart, loadEnd);
-        String heading = String.format(Locale.ROOT, "jfutures bench (%s run, %.0f s): Java %s, %d CPUs, load average %s"
-                        + " at the start, %s at the end", quick ? "quick" : "full", seconds,
+        String machine = String.format(Locale.ROOT, "Java %s, %d CPUs, load average %s at the start, %s at the end",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), loads(loadStart),
                 loads(loadEnd));
-        report.print(cmd.getOut(), heading);
+        String mode = quick ? "quick" : "full";
+        report.print(cmd.getOut(), String.format(Locale.ROOT, "jfutures bench (%s run, %.0f s): %s", mode, seconds,
+                machine));
 
         int code = report.failedSections().isEmpty() ? 0 : 1;
         try {
@@ -181,16 +184,14 @@ public final class BenchCommand implements Callable<Integer> {
                 cmd.getOut().println("JSON written to " + json.toAbsolutePath());
             }
             if (chart != null) {
+                List<String> footnotes = report.failedSections().stream()
+                        .map(n -> "*** " + n + " could not run: " + report.firstLine(n)).toList();
                 write(chart, BenchChart.svg(report.rows, "jfutures bench: each target, how far past it",
-                        String.format(Locale.ROOT, "%s, %s run, Java %s, %d CPUs, load average %s -> %s", Instant.now()
-                                .toString().substring(0, 10), quick ? "quick" : "full", System.getProperty(
-                                "java.version"), Runtime.getRuntime().availableProcessors(), loads(loadStart),
-                                loads(loadEnd)), report.failedSections().stream()
-                                .map(n -> "*** " + n + " could not run: " + report.firstLine(n)).toList()));
+                        LocalDate.now(ZoneOffset.UTC) + ", " + mode + " run, " + machine, footnotes));
                 cmd.getOut().println("chart written to " + chart.toAbsolutePath());
             }
         } catch (IOException e) {
-            log.println("jfutures bench: cannot write " + e.getMessage());
+            log.println("jfutures bench: cannot write the JSON or the chart: " + e);
             code = 1;
         }
         cmd.getOut().flush();
