@@ -8,14 +8,21 @@ import java.util.Map;
 /**
  * Just enough JSON for CoreBench, with no dependency: a writer for maps, lists, strings, numbers
  * and booleans (NaN and infinities become null), and a reader for what the Python side prints.
+ * Public for {@code jfutures bench}, which reads the runners' reports and writes its own.
  */
-final class Json {
+public final class Json {
     private Json() {
     }
 
     // ---------------------------------------------------------------------------- writing
 
-    static String write(Object value) {
+    /**
+     * Writes one value as indented JSON, ending with a newline.
+     *
+     * @param value a Map, List, String, Number, Boolean or null (anything else is written as its string)
+     * @return the JSON text
+     */
+    public static String write(Object value) {
         StringBuilder sb = new StringBuilder();
         write(sb, value, 0);
         return sb.append('\n').toString();
@@ -112,8 +119,14 @@ final class Json {
 
     // ---------------------------------------------------------------------------- reading
 
-    /** Parses one JSON value: objects become LinkedHashMaps, arrays Lists, numbers Doubles. */
-    static Object parse(String text) {
+    /**
+     * Parses one JSON value: objects become LinkedHashMaps, arrays Lists, numbers Doubles.
+     *
+     * @param text the JSON text
+     * @return the value
+     * @throws IllegalArgumentException if the text is not one JSON value (the message gives the offset)
+     */
+    public static Object parse(String text) {
         Reader r = new Reader(text);
         r.ws();
         Object v = r.value();

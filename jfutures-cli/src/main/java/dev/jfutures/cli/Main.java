@@ -23,10 +23,14 @@ import picocli.CommandLine.Spec;
  *
  * <pre>
  * jfutures find ROOT PATTERN [--executor thread|virtual|process] [--workers N] [-0 | --json]
+ * jfutures compress INPUT [-o OUTPUT] [--executor KIND] [--workers N] [-f] [--[no-]progress]
+ * jfutures decompress INPUT [-o OUTPUT] [--format bmp|png] [--executor KIND] [--workers N] [-f] [--[no-]progress]
+ * jfutures samples OUTDIR [--count N] [--size WxH] [--format bmp|png|gif] [--kind KIND] [--seed S] [-f]
  * </pre>
  *
- * <p>Exit codes: 0 success, 1 a command's own failure (for {@code find}: an unreadable directory),
- * 2 a usage error or a missing input.
+ * <p>Exit codes: 0 success. {@code find}: 1 an unreadable directory, 2 a usage error or a missing
+ * ROOT. {@code compress}, {@code decompress}, {@code samples}: 1-63 that many files failed, 64 a
+ * usage error, 66 a missing INPUT, 73 an output directory that cannot be created.
  */
 @Command(name = "jfutures",
         mixinStandardHelpOptions = true,
@@ -35,8 +39,12 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:the command failed in part (find: an unreadable directory)",
-            "2:usage error, or a missing input"})
+            "1:find: a directory could not be read",
+            "1-63:compress, decompress, samples: that many files failed (63: 63 or more)",
+            "2:usage error (find, or no command), or find's ROOT is missing",
+            "64:compress, decompress, samples: usage error",
+            "66:compress, decompress: INPUT is missing",
+            "73:compress, decompress, samples: the output directory cannot be created"})
 public final class Main implements Runnable {
 
     @Spec
@@ -69,6 +77,10 @@ public final class Main implements Runnable {
     private static Map<String, Class<?>> commands() {
         Map<String, Class<?>> m = new LinkedHashMap<>();
         m.put("find", FindCommand.class);
+        m.put("compress", CompressCommand.class);
+        m.put("decompress", DecompressCommand.class);
+        m.put("samples", SamplesCommand.class);
+        m.put("bench", BenchCommand.class);
         return Collections.unmodifiableMap(m);
     }
 

@@ -1,0 +1,144 @@
+package dev.jfutures.cli;
+
+import dev.jfutures.Task;
+import dev.jfutures.TaskExecutor;
+import dev.jfutures.process.ProcessPool;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code jfutures decompress}: {@code .rle} files back to 1-bit images (BMP or PNG, black and white
+ * palette). One task per file on the executor, in directory mode and for a single file alike: a
+ * file cannot be split by rows before it is decoded, since the format has no row delimiters.
+ */
+@Command(name = "decompress",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        exitCodeOnInvalidInput = ExitCodes.USAGE,
+        exitCodeOnExecutionException = 70,
+        description = {
+            "Decompress the book's .rle files to 1-bit black-and-white BMP or PNG images.",
+            "INPUT a file: one task on the executor. INPUT a directory: every .rle file in it (not in"
+                + " subdirectories) is decompressed into OUTDIR, one task per file.",
+            "A .rle file is checked strictly: a short header, a zero width or height, a zero-length run, a run"
+                + " across a row's end, missing pixels or bytes after the last pixel are each reported with the byte"
+                + " offset and row. Outputs are written to a temporary file and renamed, so a failure leaves no"
+                + " partial file; in directory mode the other files go on, and a summary line ends the run."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every file was done",
+            "1-63:that many input files failed (63: 63 or more); a single file that fails is 1",
+            "64:usage error (a bad option or argument, --executor virtual before Java 21)",
+            "66:INPUT does not exist",
+            "70:an internal error (a bug: please report it)",
+            "73:the output directory cannot be created"})
+public final class DecompressCommand extends FileCommand {
+
+    /** The formats {@code --format} offers. */
+    enum Format { bmp, png }
+
+    @Parameters(index = "0", paramLabel = "INPUT", description = "A .rle file, or a directory of them.")
+    String input;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUTPUT", order = 1,
+            description = "INPUT a file: the image to write (default: INPUT with its extension replaced by the"
+                    + " format's), or an existing directory to write it into. INPUT a directory: the directory for"
+                    + " the images (required; created if missing): a.rle -> OUTPUT/a.bmp.")
+    String output;
+
+    @Option(names = "--format", paramLabel = "FORMAT", order = 2,
+            description = "The image format: ${COMPLETION-CANDIDATES}. Default: from OUTPUT's extension (.bmp or .png),"
+                    + " else bmp.")
+    Format format;
+
+    /** The format the run writes, settled by {@link #validate}. */
+    private String chosen;
+
+    /** The command as {@code jfutures decompress} runs it. */
+    public DecompressCommand() {
+        this(null);
+    }
+
+    DecompressCommand(Consumer<ProcessPool.Builder> processOptions) {
+        super(processOptions);
+    }
+
+    @Override
+    String name() {
+        return "decompress";
+    }
+
+    @Override
+    String input() {
+        return input;
+    }
+
+    @Override
+    String output() {
+        return output;
+    }
+
+    @Override
+    void validate(CommandLine cmd) {
+        if (format != null) {
+            chosen = format.name();
+            return;
+        }
+        // OUTPUT's extension names the format only when OUTPUT is to be a file.
+        String extension = output == null || isDirectory(input) || isDirectory(output) ? ""
+                : ImageFiles.extension(output.substring(output.lastIndexOf('/') + 1));
+        if (extension.equals("bmp") || extension.equals("png")) {
+            chosen = extension;
+        } else if (extension.isEmpty()) {
+            chosen = Format.bmp.name();
+        } else {
+            throw new CommandLine.ParameterException(cmd, "cannot tell the format from OUTPUT " + output
+                    + ": decompress writes bmp or png; name it .bmp or .png, or give --format");
+        }
+    }
+
+    @Override
+    String noun() {
+        return "files";
+    }
+
+    @Override
+    String done() {
+        return "decompressed";
+    }
+
+    @Override
+    boolean accepts(String fileName) {
+        return ImageFiles.extension(fileName).equals("rle");
+    }
+
+    @Override
+    String accepted() {
+        return ".rle files";
+    }
+
+    @Override
+    String outputName(String inputName) {
+        return ImageFiles.withExtension(inputName, chosen);
+    }
+
+    @Override
+    Task<String> task(String in, String out) {
+        return new DecompressFile(in, out, chosen, force);
+    }
+
+    @Override
+    int file(String in, String out, PrintWriter err) {
+        try (TaskExecutor pool = executor.create("decompress", processOptions)) {
+            ProgressBar quiet = new ProgressBar(err, noun(), 1, false, System::nanoTime);
+            return Batch.run(name(), executor.kind.name(), pool,
+                    List.of(new Batch.Job(in, Path.of(out), task(in, out))), quiet);
+        }
+    }
+}

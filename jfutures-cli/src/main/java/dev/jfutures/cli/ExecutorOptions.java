@@ -1,0 +1,96 @@
+package dev.jfutures.cli;
+
+import dev.jfutures.TaskExecutor;
+import dev.jfutures.ThreadPool;
+import dev.jfutures.process.ProcessPool;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --executor} and {@code --workers}, as compress, decompress share them: which of the
+ * library's executors runs the tasks, and how many at once.
+ */
+final class ExecutorOptions {
+
+    /** The executors {@code --executor} offers. */
+    enum Kind { thread, virtual, process }
+
+    @Option(names = "--executor", paramLabel = "KIND", defaultValue = "thread", order = 3,
+            description = "Where the tasks run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})."
+                    + " virtual needs Java 21; process runs them in worker JVMs.")
+    Kind kind;
+
+    @Option(names = "--workers", paramLabel = "N", order = 4,
+            description = "Most tasks at once (default: min(32, processors + 4) threads; unbounded virtual"
+                    + " threads; one worker JVM per processor).")
+    Integer workers;
+
+    /**
+     * Refuses a {@code --workers} below 1.
+     *
+     * @param cmd the command, for the usage message
+     * @throws CommandLine.ParameterException if {@code --workers} is below 1
+     */
+    void validate(CommandLine cmd) {
+        if (workers != null && workers < 1) {
+            throw new CommandLine.ParameterException(cmd, "--workers must be a positive number, was " + workers);
+        }
+    }
+
+    /**
+     * Why the chosen executor cannot run on this JVM, or null if it can.
+     *
+     * @return a message naming Java 21 and this JVM, for {@code --executor virtual} before Java 21
+     */
+    String unavailable() {
+        if (kind == Kind.virtual && Runtime.version().feature() < 21) {
+            return "--executor virtual needs Java 21 or later, and this JVM is Java " + Runtime.version() + " ("
+                    + System.getProperty("java.home") + "); run on JDK 21+, or use --executor thread";
+        }
+        return null;
+    }
+
+    /**
+     * How many tasks run at once, as far as splitting work into chunks is concerned.
+     *
+     * @return {@code --workers}, else the number of processors
+     */
+    int parallelism() {
+        return workers != null ? workers : Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * A new executor of the chosen kind. Threads are daemons: a command that returns early (an
+     * error) never waits for the JVM's exit on work it no longer wants.
+     *
+     * @param name the thread name prefix
+     * @param processOptions applied to the process pool's builder before it is built (a test seam;
+     *     null for none)
+     * @return the executor; the caller closes it
+     * @throws UnsupportedOperationException if virtual threads are asked for before Java 21
+     */
+    TaskExecutor create(String name, Consumer<ProcessPool.Builder> processOptions) {
+        switch (kind) {
+            case virtual: {
+                ThreadPool.Builder b = ThreadPool.builder().virtualThreads().threadNamePrefix(name).daemon(true);
+                return (workers != null ? b.workers(workers) : b).build();
+            }
+            case process: {
+                ProcessPool.Builder b = ProcessPool.builder().daemon(true);
+                if (workers != null) {
+                    b.workers(workers);
+                }
+                if (processOptions != null) {
+                    processOptions.accept(b);
+                }
+                return b.build();
+            }
+            case thread:
+            default: {
+                ThreadPool.Builder b = ThreadPool.builder().threadNamePrefix(name).daemon(true);
+                return (workers != null ? b.workers(workers) : b).build();
+            }
+        }
+    }
+}

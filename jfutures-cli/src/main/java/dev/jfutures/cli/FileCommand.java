@@ -1,0 +1,252 @@
+package dev.jfutures.cli;
+
+import dev.jfutures.Task;
+import dev.jfutures.TaskExecutor;
+import dev.jfutures.process.ProcessPool;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What compress and decompress share: INPUT is a file or a directory; the options {@code
+ * --executor}, {@code --workers}, {@code --force} and {@code --progress}; the checks and exit codes
+ * ({@link ExitCodes}); and directory mode, one task per file on the executor ({@link Batch}), with
+ * a progress bar and a summary line.
+ */
+abstract class FileCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ExecutorOptions executor;
+
+    @Option(names = {"-f", "--force"}, order = 5, description = "Replace outputs that exist. Without it an existing output is"
+            + " refused, as a failure of that file, and the other files go on.")
+    boolean force;
+
+    @Option(names = "--progress", negatable = true, order = 6, description = "Draw (or not) a progress bar on stderr in directory"
+            + " mode. Default: when stderr is a terminal.")
+    Boolean progress;
+
+    /** Test seam: applied to the process pool's builder (null: none). */
+    final Consumer<ProcessPool.Builder> processOptions;
+
+    FileCommand(Consumer<ProcessPool.Builder> processOptions) {
+        this.processOptions = processOptions;
+    }
+
+    /** @return the command's name, for messages */
+    abstract String name();
+
+    /** @return INPUT as given */
+    abstract String input();
+
+    /** @return {@code -o} as given, or null */
+    abstract String output();
+
+    /**
+     * Checks the command's own options, before anything is read.
+     *
+     * @param cmd the command, for usage messages
+     * @throws CommandLine.ParameterException on a usage error
+     */
+    abstract void validate(CommandLine cmd);
+
+    /** @return what directory mode counts, plural: "images", "files" */
+    abstract String noun();
+
+    /** @return the verb for the summary line: "compressed" */
+    abstract String done();
+
+    /** @return whether directory mode takes a file of this name */
+    abstract boolean accepts(String fileName);
+
+    /** @return the files directory mode takes, in words, for a directory with none */
+    abstract String accepted();
+
+    /** @return the output's file name for an input of this name */
+    abstract String outputName(String inputName);
+
+    /**
+     * The task that does one file from start to end, in directory mode.
+     *
+     * @param input the input as the user named it
+     * @param output the output as the user will see it named
+     * @return the task: null when done, else {@code INPUT: problem}
+     */
+    abstract Task<String> task(String input, String output);
+
+    /**
+     * Does one file: single-file mode.
+     *
+     * @param input INPUT as given
+     * @param output the output as the user will see it named
+     * @param err stderr
+     * @return the exit code
+     */
+    abstract int file(String input, String output, PrintWriter err);
+
+    /**
+     * Runs the command.
+     *
+     * @return the exit code ({@link ExitCodes})
+     * @throws CommandLine.ParameterException on a usage error (exit code 64)
+     */
+    @Override
+    public final Integer call() {
+        CommandLine cmd = spec.commandLine();
+        PrintWriter err = cmd.getErr();
+        LibraryLog.oneLinePerRecord();
+        executor.validate(cmd);
+        validate(cmd);
+        if (output() != null && path(output()) == null) {
+            throw new CommandLine.ParameterException(cmd, "-o '" + output() + "' is not a valid path");
+        }
+        String unavailable = executor.unavailable();
+        if (unavailable != null) {
+            return fail(err, unavailable, ExitCodes.USAGE);
+        }
+        Path in = path(input());
+        if (in == null || !Files.exists(in)) {
+            return fail(err, "'" + input() + "': No such file or directory", ExitCodes.NO_INPUT);
+        }
+        if (Files.isDirectory(in)) {
+            if (output() == null) {
+                throw new CommandLine.ParameterException(cmd, "INPUT " + input() + " is a directory: give -o OUTDIR,"
+                        + " the directory for the outputs");
+            }
+            return directory(in, err);
+        }
+        String out = output() == null ? in.resolveSibling(outputName(in.getFileName().toString())).toString()
+                : Files.isDirectory(Path.of(output())) ? FindCommand.join(output(), outputName(in.getFileName().toString()))
+                : output();
+        if (sameFile(in, Path.of(out))) {
+            throw new CommandLine.ParameterException(cmd, "the output " + out + " would replace INPUT " + input()
+                    + ": give -o OUTPUT");
+        }
+        return file(input(), out, err);
+    }
+
+    private int directory(Path in, PrintWriter err) {
+        String outDir = output();
+        try {
+            Files.createDirectories(Path.of(outDir));
+        } catch (IOException | InvalidPathException e) {
+            String why = e instanceof IOException ? ListDirectory.reason((IOException) e) : e.getMessage();
+            return fail(err, "cannot create the output directory " + outDir + ": " + why
+                    + (Files.exists(Path.of(outDir)) ? " (it is a file: give a directory)" : ""),
+                    ExitCodes.CANNOT_CREATE);
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(in)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (accepts(name) && Files.isRegularFile(entry)) {
+                    names.add(name);
+                }
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            IOException io = e instanceof IOException ? (IOException) e : ((DirectoryIteratorException) e).getCause();
+            return fail(err, "cannot read the directory " + input() + ": " + ListDirectory.reason(io), 1);
+        }
+        names.sort(null);
+
+        // Two inputs that differ only in their extension (a.png, a.bmp) would write the same
+        // output: neither is preferred, both fail, and the message says which other file is the
+        // reason.
+        Map<String, List<String>> byOutput = new LinkedHashMap<>();
+        for (String name : names) {
+            byOutput.computeIfAbsent(outputName(name), k -> new ArrayList<>()).add(name);
+        }
+        boolean showBar = progress != null ? progress : ProgressBar.stderrIsTerminal();
+        ProgressBar bar = new ProgressBar(err, noun(), names.size(), showBar, System::nanoTime);
+        int failed = 0;
+        List<Batch.Job> jobs = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : byOutput.entrySet()) {
+            String shownOut = FindCommand.join(outDir, e.getKey());
+            for (String name : e.getValue()) {
+                String shownIn = FindCommand.join(input(), name);
+                if (e.getValue().size() > 1) {
+                    List<String> others = new ArrayList<>(e.getValue());
+                    others.remove(name);
+                    failed++;
+                    bar.step(false);
+                    bar.println("jfutures " + name() + ": " + shownIn + ": " + String.join(" and ", others)
+                            + " in the same directory would also write " + shownOut + "; rename one of them");
+                } else {
+                    jobs.add(new Batch.Job(shownIn, Path.of(shownOut), task(shownIn, shownOut)));
+                }
+            }
+        }
+        if (!jobs.isEmpty()) {
+            try (TaskExecutor pool = executor.create(name(), processOptions)) {
+                failed += Batch.run(name(), executor.kind.name(), pool, jobs, bar);
+            }
+        }
+        bar.finish();
+        int total = names.size();
+        err.println(done() + " " + (total - failed) + " of " + total + " " + (total == 1 ? singular() : noun())
+                + (failed > 0 ? "; " + failed + " failed" : "")
+                + (total == 0 ? " (" + input() + " has no " + accepted() + ")" : ""));
+        err.flush();
+        return ExitCodes.failed(failed);
+    }
+
+    private String singular() {
+        return noun().substring(0, noun().length() - 1);
+    }
+
+    /**
+     * Prints {@code jfutures NAME: message} on stderr.
+     *
+     * @return {@code code}
+     */
+    int fail(PrintWriter err, String message, int code) {
+        err.println("jfutures " + name() + ": " + message);
+        err.flush();
+        return code;
+    }
+
+    /**
+     * @param s a path as given
+     * @return whether it names a directory (false for an invalid path)
+     */
+    static boolean isDirectory(String s) {
+        Path p = path(s);
+        return p != null && Files.isDirectory(p);
+    }
+
+    private static Path path(String s) {
+        try {
+            return s.isEmpty() ? null : Path.of(s);
+        } catch (InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(b, LinkOption.NOFOLLOW_LINKS) ? Files.isSameFile(a, b)
+                    : a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
