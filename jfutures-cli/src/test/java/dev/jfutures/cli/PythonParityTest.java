@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,8 +141,6 @@ class PythonParityTest {
     }
 
     @Test
-    @Disabled("Bilevel reads a GIF whose palette is all greys as a palette image (a threshold), but Pillow 9.4"
-            + " opens it in mode L and dithers it: to be fixed in Bilevel (branch pillow); then enable this")
     void greyGifsGiveTheBooksBytes() throws Exception {
         assertSameBytesAsTheBook("--count", "2", "--size", "200x150", "--kind", "gray", "--format", "gif",
                 "--seed", "11");
