@@ -133,6 +133,14 @@ class PythonParityTest {
     }
 
     @Test
+    void widthsAroundTheChunkLengthGiveTheBooksBytes() throws Exception {
+        for (String size : new String[] {"1x1", "126x9", "127x9", "128x9", "254x7", "255x7", "381x5", "1000x3"}) {
+            assertSameBytesAsTheBook("--count", "3", "--size", size, "--kind", "mixed", "--format", "png",
+                    "--seed", "12");
+        }
+    }
+
+    @Test
     void colourAndBilevelGifsGiveTheBooksBytes() throws Exception {
         assertSameBytesAsTheBook("--count", "2", "--size", "200x150", "--kind", "color", "--format", "gif",
                 "--seed", "9");
