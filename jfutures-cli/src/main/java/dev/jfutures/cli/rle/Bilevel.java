@@ -1,5 +1,6 @@
 package dev.jfutures.cli.rle;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
@@ -1489,8 +1490,8 @@ public final class Bilevel {
             } catch (IIOException e) {
                 String name = reader.getFormatName().toLowerCase(Locale.ROOT);
                 if (name.startsWith("jp") && String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
-                    throw new ImageException("a CMYK or YCCK JPEG, which javax.imageio cannot decode; "
-                            + "convert it to an RGB JPEG or a PNG first", e);
+                    throw new ImageException("a JPEG in a colour space javax.imageio cannot decode (YCCK, or "
+                            + "CMYK it does not recognise); convert it to an RGB JPEG or a PNG first", e);
                 }
                 throw e;
             }
@@ -1520,6 +1521,11 @@ public final class Bilevel {
             }
             int bands = raster.getNumBands();
             int bits = raster.getSampleModel().getSampleSize(0);
+            if (bands == 4 && bits == 8 && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+                // A CMYK JPEG: javax.imageio hands over the samples Adobe-inverted back, as
+                // Pillow's "CMYK;I" rawmode does; then cmyk2rgb.
+                return ditherCmyk(raster, null);
+            }
             if (bands >= 3) {
                 return ditherRgb(raster, bits == 8 ? null : bits == 16 ? highByteLut() : scaleLut(bits));
             }
