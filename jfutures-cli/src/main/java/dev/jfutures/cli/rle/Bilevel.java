@@ -1,5 +1,6 @@
 package dev.jfutures.cli.rle;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
@@ -51,17 +52,35 @@ import javax.imageio.stream.ImageInputStream;
  * The pixels are read as raw samples from the decoded raster (and raw palette entries), never
  * through {@link BufferedImage#getRGB}, which would colour-convert grey images.
  *
- * <p><b>Where the result is identical to Pillow's, and where not.</b> For the lossless formats
- * (BMP, PNG, GIF, TIFF in the layouts Pillow reads) the bits are those of Pillow 9.4. JPEG is
- * read too, but Java's JPEG decoder and the libjpeg(-turbo) Pillow uses may round some samples
- * differently by one, which dithering can spread into a few differing pixels, so byte identity is
- * not promised for JPEG. WBMP, which Pillow cannot open at all, is read as its bits say (1 white).
- * A layout Pillow 9.4 refuses (a 2-bit BMP, a BMP with unusual bit-field masks, ...) but
- * javax.imageio reads is converted as Pillow would convert the decoded pixels, with nothing to be
- * identical to. A CMYK JPEG, which javax.imageio cannot decode, is refused.
+ * <p>Where Pillow's own decoder behaves differently from javax.imageio's, the file is decoded
+ * here as Pillow decodes it: uncompressed and RLE BMPs (Pillow's RLE4 decoder drops the last pixel
+ * of odd-length absolute runs; a palette of exactly black and white makes it read 4- and 8-bit
+ * rows as 1-bit ones) and GIFs (javax.imageio loses rows of interlaced GIFs a few rows high; Pillow
+ * fills the canvas outside the first frame with the transparent index, and thresholds through the
+ * global table when a local one is the identity grey ramp). PNG, TIFF and JPEG pixels come from
+ * javax.imageio, and the headers (PNG's IHDR and PLTE, TIFF's tags) decide what Pillow would do
+ * with them. A file Pillow refuses to read (too few pixels in an RLE BMP or a GIF, an LZW code out
+ * of range, ...) is refused here too, with an IOException.
+ *
+ * <p><b>Where the result is identical to Pillow's, and where it may not be.</b>
+ * <ul>
+ *   <li>BMP, PNG, GIF and TIFF, in every layout Pillow 9.4 reads: bit for bit (the tests compare
+ *       thousands of generated files with Pillow's output).
+ *   <li>JPEG (grey, YCbCr at any subsampling, progressive, and CMYK): Java's JPEG decoder (IJG
+ *       libjpeg 6b) and the libjpeg-turbo Pillow links may in principle round a sample differently
+ *       by one, which dithering can spread into differing pixels, so identity is not promised.
+ *       Measured against Debian's Pillow 9.4 with libjpeg-turbo 2.1.5, no pixel differed.
+ *   <li>WBMP, which Pillow cannot open at all: read as its bits say (1 white).
+ *   <li>Layouts Pillow 9.4 refuses but javax.imageio reads (BMPs with unusual bit-field masks or
+ *       JPEG/PNG compression, TIFFs outside Pillow's mode table, images over Pillow's
+ *       decompression-bomb limit of 178,956,970 pixels): converted as Pillow would convert pixels
+ *       of that kind, with nothing to be identical to. A YCbCr TIFF is converted by javax.imageio,
+ *       which may round differently from libtiff.
+ *   <li>A JPEG in a colour space javax.imageio cannot decode (YCCK, ...) is refused.
+ * </ul>
  *
  * <p>A 1-bit BMP, the common case for the RLE compressor, is read without javax.imageio: its rows
- * are copied straight into the {@link BitImage}.
+ * are copied straight into the {@link BitImage} (inverted if palette entry 0 is the white one).
  */
 public final class Bilevel {
     /** The formats named in error messages: those javax.imageio reads out of the box. */
@@ -95,7 +114,7 @@ public final class Bilevel {
             throw new IOException(file + ": " + e.getMessage(), e.getCause());
         } catch (IOException e) {
             // ImageIO's messages ("Error reading PNG image data") do not name the file.
-            throw new IOException(file + ": corrupt or unreadable image (" + describe(e) + ")", e);
+            throw new IOException(file + ": corrupt or truncated image (" + describe(e) + ")", e);
         } catch (RuntimeException e) {
             // The decoders throw unchecked exceptions (IndexOutOfBounds, NegativeArraySize, ...) on
             // some corrupt inputs; a caller of an I/O method expects an IOException.
@@ -538,14 +557,6 @@ public final class Bilevel {
         return new BitImage(w, h, bits);
     }
 
-    static int[] identityLut(int size) {
-        int[] lut = new int[size];
-        for (int i = 0; i < size; i++) {
-            lut[i] = i;
-        }
-        return lut;
-    }
-
     /** Pillow's unpackers for 2- and 4-bit grey scale a sample by 0x55 or 0x11 (exact, no rounding). */
     static int[] scaleLut(int bits) {
         int[] lut = new int[1 << bits];
@@ -947,20 +958,21 @@ public final class Bilevel {
             }
         }
 
-        /** A 1-bit grey PNG opens as "1"; javax.imageio gives its packed raster unless tRNS made it expand. */
-        static BitImage grey1(Raster raster) throws IOException {
+        /**
+         * A 1-bit grey PNG opens as "1". javax.imageio gives its packed raster, except that with a
+         * tRNS chunk it expands 1-, 2- and 4-bit grey to 8-bit grey plus alpha (scaled by 255, 85
+         * and 17, as Pillow scales), where white is any non-zero grey.
+         */
+        static BitImage grey1(Raster raster) {
             if (raster.getSampleModel() instanceof MultiPixelPackedSampleModel) {
                 return packedBits(raster, false, true);
             }
-            // Expanded to 8-bit samples (0 or 255 presumably): white when non-zero.
-            int[] lut = new int[1 << raster.getSampleModel().getSampleSize(0)];
-            java.util.Arrays.fill(lut, 1, lut.length, 255);
-            boolean[] white = new boolean[lut.length];
+            boolean[] white = new boolean[1 << raster.getSampleModel().getSampleSize(0)];
             java.util.Arrays.fill(white, 1, white.length, true);
             return threshold(raster, white);
         }
 
-        /** 2- and 4-bit grey: the raster holds raw samples unless javax.imageio expanded them. */
+        /** 2- and 4-bit grey: raw samples to scale, unless javax.imageio expanded them (see grey1). */
         static int[] greyLut(Raster raster, int depth) {
             int size = raster.getSampleModel().getSampleSize(0);
             return size == depth ? scaleLut(depth) : null;
@@ -1268,7 +1280,6 @@ public final class Bilevel {
         static final int BITS_PER_SAMPLE = 258;
         static final int COMPRESSION = 259;
         static final int PHOTOMETRIC = 262;
-        static final int SAMPLES_PER_PIXEL = 277;
         static final int COLOR_MAP = 320;
         static final int EXTRA_SAMPLES = 338;
 
@@ -1489,8 +1500,8 @@ public final class Bilevel {
             } catch (IIOException e) {
                 String name = reader.getFormatName().toLowerCase(Locale.ROOT);
                 if (name.startsWith("jp") && String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
-                    throw new ImageException("a CMYK or YCCK JPEG, which javax.imageio cannot decode; "
-                            + "convert it to an RGB JPEG or a PNG first", e);
+                    throw new ImageException("a JPEG in a colour space javax.imageio cannot decode (YCCK, or "
+                            + "CMYK it does not recognise); convert it to an RGB JPEG or a PNG first", e);
                 }
                 throw e;
             }
@@ -1520,6 +1531,11 @@ public final class Bilevel {
             }
             int bands = raster.getNumBands();
             int bits = raster.getSampleModel().getSampleSize(0);
+            if (bands == 4 && bits == 8 && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+                // A CMYK JPEG: javax.imageio hands over the samples Adobe-inverted back, as
+                // Pillow's "CMYK;I" rawmode does; then cmyk2rgb.
+                return ditherCmyk(raster, null);
+            }
             if (bands >= 3) {
                 return ditherRgb(raster, bits == 8 ? null : bits == 16 ? highByteLut() : scaleLut(bits));
             }

@@ -126,6 +126,20 @@ class BilevelTest {
         m.put("tif-rgb16", (f, w, h, r, p) -> write("tiff", f, filled(component(w, h, ColorSpace.CS_sRGB, false, DataBuffer.TYPE_USHORT), r, p)));
         m.put("tif-pal8", (f, w, h, r, p) -> write("tiff", f, filled(indexed(w, h, randomPalette(r, 256, false)), r, p)));
         m.put("tif-pal4", (f, w, h, r, p) -> write("tiff", f, filled(binary(w, h, 4, randomPalette(r, 16, false)), r, p)));
+        m.put("png-rgb8interlaced", (f, w, h, r, p) -> interlacedPng(f, filled(new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR), r, p)));
+        m.put("png-grey1interlaced", (f, w, h, r, p) -> interlacedPng(f, filled(binary(w, h, 1, greyPalette(1, false)), r, p)));
+        m.put("png-pal4interlaced", (f, w, h, r, p) -> interlacedPng(f, filled(binary(w, h, 4, randomPalette(r, 16, false)), r, p)));
+        // Hand-made PNGs: tRNS on every colour type and depth, short palettes
+        for (int depth : new int[] {1, 2, 4, 8, 16}) {
+            m.put("png-greytrns" + depth, (f, w, h, r, p) -> Files.write(f, png(w, h, 0, depth, r, null, 2)));
+        }
+        m.put("png-rgbtrns8", (f, w, h, r, p) -> Files.write(f, png(w, h, 2, 8, r, null, 6)));
+        m.put("png-rgbtrns16", (f, w, h, r, p) -> Files.write(f, png(w, h, 2, 16, r, null, 6)));
+        m.put("png-shortpalette", (f, w, h, r, p) -> Files.write(f, png(w, h, 3, 8, r, randomTable(r, 5), 0)));
+        m.put("png-shortpalette4", (f, w, h, r, p) -> Files.write(f, png(w, h, 3, 4, r, randomTable(r, 3), 2)));
+        // JPEG: lossy, so compared with a tolerance (see the parity test)
+        m.put("jpg-rgb", (f, w, h, r, p) -> write("jpeg", f, filled(new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR), r, p)));
+        m.put("jpg-grey", (f, w, h, r, p) -> write("jpeg", f, filled(new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY), r, p)));
         // Hand-made GIFs: what javax.imageio's writer never produces
         m.put("gif-offsetframe", (f, w, h, r, p) -> Files.write(f, gif(w + 3, h + 2, randomTable(r, 4), -1, 2, 1, w, h, null, false, r, 16)));
         m.put("gif-offsettransparent", (f, w, h, r, p) -> Files.write(f, gif(w + 5, h + 1, randomTable(r, 4), 3, 1, 1, w, h, null, p == 1, r, 16)));
@@ -135,6 +149,13 @@ class BilevelTest {
         m.put("gif-notables", (f, w, h, r, p) -> Files.write(f, gif(w, h, null, p == 2 ? 7 : -1, 0, 0, w, h, null, p != 0, r, 256)));
         m.put("gif-beyondpalette", (f, w, h, r, p) -> Files.write(f, gif(w, h, randomTable(r, 2), -1, 0, 0, w, h, null, p != 0, r, 256)));
         m.put("gif-interlaced", (f, w, h, r, p) -> Files.write(f, gif(w, h, randomTable(r, 8), -1, 0, 0, w, h, null, true, r, 256)));
+        // Pillow refuses these two (too little data; a code not yet defined): so must Bilevel
+        m.put("gif-shortdata", (f, w, h, r, p) -> Files.write(f, gif(w, h, randomTable(r, 8), -1, 0, 0, w, h, null, p == 1, r, 256, w * h - 1, -1)));
+        m.put("gif-badcode", (f, w, h, r, p) -> {
+            if (w * h > 2) {
+                Files.write(f, gif(w, h, randomTable(r, 8), -1, 0, 0, w, h, null, p == 1, r, 256, w * h, 511));
+            }
+        });
         // Hand-made TIFFs: WhiteIsZero, 2- and 4-bit grey, fill order 2, LA, RGBX, RGBa, small palettes
         m.put("tif-wiz1", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 0, new int[] {1}, new int[0], 1, r, null)));
         m.put("tif-wiz2", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 0, new int[] {2}, new int[0], 1, r, null)));
@@ -192,6 +213,7 @@ class BilevelTest {
             "    ('RGB', 'png'), ('RGB', 'bmp'), ('RGB', 'tif'),",
             "    ('RGBA', 'png'), ('RGBA', 'bmp'), ('RGBA', 'tif'),",
             "    ('LA', 'png'), ('LA', 'tif'), ('I;16', 'png'), ('I;16', 'tif'), ('I', 'png'), ('CMYK', 'tif'),",
+            "    ('L', 'jpg'), ('RGB', 'jpg'), ('CMYK', 'jpg'),",
             "]",
             "for mode, fmt in jobs:",
             "    for w, h in ((1, 1), (13, 7), (128, 3), (200, 31)):",
@@ -232,6 +254,8 @@ class BilevelTest {
         int compared = 0;
         Map<String, Integer> byMode = new LinkedHashMap<>();
         Map<String, Integer> refused = new LinkedHashMap<>();
+        long jpegDiffering = 0;
+        long jpegPixels = 0;
         for (String line : lines) {
             String[] f = line.split(" ", 5);
             Path file = tmp.resolve(f[0]);
@@ -260,15 +284,38 @@ class BilevelTest {
             }
             softly.assertThat(actual.width() + "x" + actual.height()).as("%s (Pillow mode %s) size", f[0], mode)
                     .isEqualTo(w + "x" + h);
-            softly.assertThat(firstDifference(actual, expected, w))
-                    .as("%s (Pillow mode %s): first pixel that differs from Pillow's", f[0], mode).isEqualTo("none");
+            if (f[0].endsWith(".jpg")) {
+                // Two JPEG decoders may round differently; measured identical to Debian's
+                // libjpeg-turbo 2.1.5, so allow only a little.
+                long differing = differingPixels(actual, expected, w);
+                jpegDiffering += differing;
+                jpegPixels += (long) w * h;
+                softly.assertThat(differing).as("%s (Pillow mode %s): pixels differing from Pillow's", f[0], mode)
+                        .isLessThanOrEqualTo((long) w * h / 100 + 8);
+            } else {
+                softly.assertThat(firstDifference(actual, expected, w))
+                        .as("%s (Pillow mode %s): first pixel that differs from Pillow's", f[0], mode).isEqualTo("none");
+            }
             compared++;
             byMode.merge(f[0].substring(0, f[0].indexOf('-', 4)) + "/" + mode, 1, Integer::sum);
         }
         assertThat(compared).as("files compared").isGreaterThan(javaFiles);
         System.out.println("Bilevel parity: " + compared + " files compared with Pillow: " + byMode
-                + "; refused like Pillow: " + refused);
+                + "; refused like Pillow: " + refused + "; JPEG pixels differing: " + jpegDiffering + " of "
+                + jpegPixels);
         softly.assertAll();
+    }
+
+    private static long differingPixels(BitImage actual, byte[] expected, int w) {
+        byte[] bits = actual.bits();
+        if (bits.length != expected.length) {
+            return Long.MAX_VALUE;
+        }
+        long n = 0;
+        for (int i = 0; i < bits.length; i++) {
+            n += Integer.bitCount((bits[i] ^ expected[i]) & 0xff);
+        }
+        return n;
     }
 
     private static String firstDifference(BitImage actual, byte[] expected, int w) {
@@ -355,6 +402,25 @@ class BilevelTest {
     void aDirectoryIsRefusedByName() {
         assertThatThrownBy(() -> Bilevel.read(tmp)).isInstanceOf(IOException.class)
                 .hasMessage(tmp + ": is a directory, not an image file");
+    }
+
+    @Test
+    void readsWbmpWhichPillowCannotOpenAsItsBitsSay() throws IOException {
+        // No Pillow to compare with (it cannot identify WBMP): a set bit is white, as in the format.
+        Random rnd = new Random(11);
+        for (int[] size : SIZES) {
+            BufferedImage image = filled(binary(size[0], size[1], 1, greyPalette(1, false)), rnd, 1);
+            Path f = tmp.resolve("x" + size[0] + "x" + size[1] + ".wbmp");
+            write("wbmp", f, image);
+            BitImage bits = Bilevel.read(f);
+            assertThat(bits.width() + "x" + bits.height()).isEqualTo(size[0] + "x" + size[1]);
+            for (int y = 0; y < size[1]; y++) {
+                for (int x = 0; x < size[0]; x++) {
+                    assertThat(bits.isWhite(x, y)).as("%s (%d, %d)", f, x, y)
+                            .isEqualTo(image.getRaster().getSample(x, y, 0) == 1);
+                }
+            }
+        }
     }
 
     @Test
@@ -603,6 +669,15 @@ class BilevelTest {
      */
     static byte[] gif(int screenW, int screenH, byte[] global, int transparent, int x0, int y0, int w, int h,
             byte[] local, boolean interlaced, Random rnd, int maxIndex) {
+        return gif(screenW, screenH, global, transparent, x0, y0, w, h, local, interlaced, rnd, maxIndex, w * h, -1);
+    }
+
+    /**
+     * As above, but writing only {@code pixelCount} pixels, and the code {@code badCode} (if not
+     * -1) in the middle.
+     */
+    static byte[] gif(int screenW, int screenH, byte[] global, int transparent, int x0, int y0, int w, int h,
+            byte[] local, boolean interlaced, Random rnd, int maxIndex, int pixelCount, int badCode) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
         le16(out, screenW);
@@ -654,8 +729,12 @@ class BilevelTest {
         int sinceClear = 0;
         List<Integer> stream = new ArrayList<>();
         stream.add(clear);
+        int written = 0;
         for (int y : rows) {
-            for (int x = 0; x < w; x++) {
+            for (int x = 0; x < w && written++ < pixelCount; x++) {
+                if (written == pixelCount / 2 && badCode >= 0) {
+                    stream.add(badCode);
+                }
                 if (sinceClear == clear - 2) {
                     stream.add(clear);
                     sinceClear = 0;
@@ -790,6 +869,85 @@ class BilevelTest {
         b.position(pixelOffset);
         b.put(pixels);
         return b.array();
+    }
+
+    static void interlacedPng(Path f, BufferedImage image) throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        Files.deleteIfExists(f);
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(f.toFile())) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT); // Adam7
+            writer.write(null, new IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /**
+     * A PNG built by hand: random samples of the given colour type and depth (filter 0), an
+     * optional PLTE, and a tRNS chunk of {@code trnsBytes} random bytes (0: none).
+     */
+    static byte[] png(int w, int h, int colorType, int depth, Random rnd, byte[] plte, int trnsBytes) {
+        int channels = colorType == 2 ? 3 : colorType == 6 ? 4 : colorType == 4 ? 2 : 1;
+        int stride = (w * channels * depth + 7) / 8;
+        byte[] raw = new byte[(stride + 1) * h];
+        for (int y = 0; y < h; y++) {
+            byte[] row = new byte[stride];
+            rnd.nextBytes(row);
+            if (colorType == 3 && plte != null) {
+                // indices mostly inside the palette, some past it
+                int max = 1 << depth;
+                for (int x = 0; x < w; x++) {
+                    int v = rnd.nextInt(4) == 0 ? rnd.nextInt(max) : rnd.nextInt(plte.length / 3);
+                    int bit = x * depth;
+                    row[bit / 8] = (byte) ((row[bit / 8] & ~(((1 << depth) - 1) << (8 - depth - bit % 8)))
+                            | v << (8 - depth - bit % 8));
+                }
+            }
+            System.arraycopy(row, 0, raw, y * (stride + 1) + 1, stride);
+        }
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(raw);
+        deflater.finish();
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        while (!deflater.finished()) {
+            z.write(buf, 0, deflater.deflate(buf));
+        }
+        deflater.end();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) depth).put((byte) colorType)
+                .put((byte) 0).put((byte) 0).put((byte) 0).array());
+        if (plte != null) {
+            chunk(out, "PLTE", plte);
+        }
+        if (trnsBytes > 0) {
+            byte[] t = new byte[trnsBytes];
+            rnd.nextBytes(t);
+            if (colorType != 3) {
+                // a sample value that fits the depth
+                for (int i = 0; i < t.length; i += 2) {
+                    int v = rnd.nextInt(1 << Math.min(depth, 16));
+                    t[i] = (byte) (v >>> 8);
+                    t[i + 1] = (byte) v;
+                }
+            }
+            chunk(out, "tRNS", t);
+        }
+        chunk(out, "IDAT", z.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        byte[] typed = new byte[4 + data.length];
+        System.arraycopy(type.getBytes(StandardCharsets.US_ASCII), 0, typed, 0, 4);
+        System.arraycopy(data, 0, typed, 4, data.length);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(typed);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(crc(typed)).array());
     }
 
     /** A PNG signature and an IHDR chunk (correct CRC) claiming {@code w x h} RGB, then IEND. */
