@@ -146,12 +146,14 @@ abstract class FileCommand implements Callable<Integer> {
 
     private int directory(Path in, PrintWriter err) {
         String outDir = output();
+        if (Files.exists(Path.of(outDir)) && !Files.isDirectory(Path.of(outDir))) {
+            return fail(err, "the output directory " + outDir + " is a file: give a directory with -o",
+                    ExitCodes.CANNOT_CREATE);
+        }
         try {
             Files.createDirectories(Path.of(outDir));
-        } catch (IOException | InvalidPathException e) {
-            String why = e instanceof IOException ? ListDirectory.reason((IOException) e) : e.getMessage();
-            return fail(err, "cannot create the output directory " + outDir + ": " + why
-                    + (Files.exists(Path.of(outDir)) ? " (it is a file: give a directory)" : ""),
+        } catch (IOException e) {
+            return fail(err, "cannot create the output directory " + outDir + ": " + ListDirectory.reason(e),
                     ExitCodes.CANNOT_CREATE);
         }
         List<String> names = new ArrayList<>();

@@ -20,8 +20,6 @@ final class ImageFiles {
         // Before the first AWT class loads: no display is needed or wanted (a desktop would
         // otherwise show a Dock icon for a command-line tool).
         System.setProperty("java.awt.headless", "true");
-        // ImageIO's default cache is a temporary file per stream; images are written from memory.
-        ImageIO.setUseCache(false);
     }
 
     /** The extensions compress takes in a directory: the formats javax.imageio reads. */
@@ -81,6 +79,10 @@ final class ImageFiles {
      *     and this kind of image
      */
     static void write(RenderedImage image, String format, OutputStream out) throws IOException {
+        // Not in a static initializer: ImageIO's first use scans for plugins, which a compress
+        // of a 1-bit BMP (read without ImageIO) should not pay for at JVM start. ImageIO's
+        // default cache is a temporary file per stream; images are written from memory.
+        ImageIO.setUseCache(false);
         if (!ImageIO.write(image, format, out)) {
             throw new IOException("javax.imageio has no " + format + " writer for this kind of image");
         }

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -20,10 +22,26 @@ import java.util.concurrent.ThreadLocalRandom;
  * half written.
  *
  * <p>Temporary files are named {@code .NAME.RANDOM.tmp} in the output's directory (the same file
- * system, so that the rename is atomic). Only a JVM killed between creating and renaming one can
- * leave it behind; {@link #removeLeftovers} deletes those of one output.
+ * system, so that the rename is atomic). A JVM that exits while writing (Ctrl-C, SIGTERM) deletes
+ * its temporary files in a shutdown hook; only one killed outright (SIGKILL, a crash) can leave one
+ * behind, and {@link #removeLeftovers} deletes those of one output.
  */
 final class OutputFile {
+
+    /** The temporary files being written in this JVM, for the shutdown hook. */
+    private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Path temp : WRITING) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException | RuntimeException e) {
+                    // Exiting anyway: a hidden leftover is all that can remain.
+                }
+            }
+        }, "jfutures-temp-files"));
+    }
 
     /** Writes the contents to a stream; may throw, and then nothing is written. */
     @FunctionalInterface
@@ -63,6 +81,7 @@ final class OutputFile {
     static void write(Path target, String shown, boolean force, Contents contents) throws IOException {
         checkAbsent(target, shown, force);
         Path temp = createTemp(target, shown);
+        WRITING.add(temp);
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
                 contents.writeTo(out);
@@ -84,6 +103,7 @@ final class OutputFile {
             }
         } finally {
             Files.deleteIfExists(temp);
+            WRITING.remove(temp);
         }
     }
 

@@ -44,6 +44,14 @@ record PackedRow(int width, byte[] bits) implements Serializable {
     enum Encode implements TaskFunction<PackedRow, byte[]> {
         INSTANCE;
 
+        /**
+         * Encodes the row.
+         *
+         * @param row the row
+         * @return its runs
+         * @throws IllegalArgumentException if the row's width is outside 1..65535
+         * @throws IndexOutOfBoundsException if its bytes are too few for its width
+         */
         @Override
         public byte[] apply(PackedRow row) {
             return Rle.encodeRow(row.bits(), row.width());

@@ -359,8 +359,12 @@ class DecompressCommandTest {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         Cli.Result r = Cli.run("decompress", s(in), "-o", s(file));
         assertThat(r.code()).isEqualTo(73);
-        assertThat(r.err()).startsWith("jfutures decompress: cannot create the output directory " + file + ": ")
-                .contains("(it is a file: give a directory)");
+        assertThat(r.err()).isEqualTo("jfutures decompress: the output directory " + file
+                + " is a file: give a directory with -o\n");
+        Cli.Result below = Cli.run("decompress", s(in), "-o", s(file.resolve("sub")));
+        assertThat(below.code()).isEqualTo(73);
+        assertThat(below.err()).isEqualTo("jfutures decompress: cannot create the output directory "
+                + file.resolve("sub") + ": Not a directory\n");
     }
 
     // ------------------------------------------------------------------ the progress bar

@@ -137,7 +137,7 @@ class SamplesCommandTest {
                 + "/sample-002.bmp already exists (use --force to replace it)")
                 .last().isEqualTo("wrote 0 of 3 images (20x20, mixed, bmp, seed 1) to " + out + "; 3 failed");
         assertThat(Files.readString(out.resolve("sample-002.bmp"))).isEqualTo("precious");
-        Cli.Result forced = Cli.run("samples", s(out), "--count", "3", "--size", "20x20", "-f");
+        Cli.Result forced = Cli.run("samples", s(out), "--count", "3", "--size", "20x20", "--force");
         assertThat(forced.code()).isZero();
         assertThat(read(out.resolve("sample-002.bmp")).getWidth()).isEqualTo(20);
         assertThat(Cli.names(out)).containsExactly("sample-001.bmp", "sample-002.bmp", "sample-003.bmp");

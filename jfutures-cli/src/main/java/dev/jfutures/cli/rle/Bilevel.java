@@ -1,5 +1,6 @@
 package dev.jfutures.cli.rle;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
@@ -24,6 +25,8 @@ import java.util.Objects;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.plugins.tiff.TIFFDirectory;
+import javax.imageio.plugins.tiff.TIFFField;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 
@@ -49,17 +52,35 @@ import javax.imageio.stream.ImageInputStream;
  * The pixels are read as raw samples from the decoded raster (and raw palette entries), never
  * through {@link BufferedImage#getRGB}, which would colour-convert grey images.
  *
- * <p><b>Where the result is identical to Pillow's, and where not.</b> For the lossless formats
- * (BMP, PNG, GIF, TIFF in the layouts Pillow reads) the bits are those of Pillow 9.4. JPEG is
- * read too, but Java's JPEG decoder and the libjpeg(-turbo) Pillow uses may round some samples
- * differently by one, which dithering can spread into a few differing pixels, so byte identity is
- * not promised for JPEG. WBMP, which Pillow cannot open at all, is read as its bits say (1 white).
- * A layout Pillow 9.4 refuses (a 2-bit BMP, a BMP with unusual bit-field masks, ...) but
- * javax.imageio reads is converted as Pillow would convert the decoded pixels, with nothing to be
- * identical to. A CMYK JPEG, which javax.imageio cannot decode, is refused.
+ * <p>Where Pillow's own decoder behaves differently from javax.imageio's, the file is decoded
+ * here as Pillow decodes it: uncompressed and RLE BMPs (Pillow's RLE4 decoder drops the last pixel
+ * of odd-length absolute runs; a palette of exactly black and white makes it read 4- and 8-bit
+ * rows as 1-bit ones) and GIFs (javax.imageio loses rows of interlaced GIFs a few rows high; Pillow
+ * fills the canvas outside the first frame with the transparent index, and thresholds through the
+ * global table when a local one is the identity grey ramp). PNG, TIFF and JPEG pixels come from
+ * javax.imageio, and the headers (PNG's IHDR and PLTE, TIFF's tags) decide what Pillow would do
+ * with them. A file Pillow refuses to read (too few pixels in an RLE BMP or a GIF, an LZW code out
+ * of range, ...) is refused here too, with an IOException.
+ *
+ * <p><b>Where the result is identical to Pillow's, and where it may not be.</b>
+ * <ul>
+ *   <li>BMP, PNG, GIF and TIFF, in every layout Pillow 9.4 reads: bit for bit (the tests compare
+ *       thousands of generated files with Pillow's output).
+ *   <li>JPEG (grey, YCbCr at any subsampling, progressive, and CMYK): Java's JPEG decoder (IJG
+ *       libjpeg 6b) and the libjpeg-turbo Pillow links may in principle round a sample differently
+ *       by one, which dithering can spread into differing pixels, so identity is not promised.
+ *       Measured against Debian's Pillow 9.4 with libjpeg-turbo 2.1.5, no pixel differed.
+ *   <li>WBMP, which Pillow cannot open at all: read as its bits say (1 white).
+ *   <li>Layouts Pillow 9.4 refuses but javax.imageio reads (BMPs with unusual bit-field masks or
+ *       JPEG/PNG compression, TIFFs outside Pillow's mode table, images over Pillow's
+ *       decompression-bomb limit of 178,956,970 pixels): converted as Pillow would convert pixels
+ *       of that kind, with nothing to be identical to. A YCbCr TIFF is converted by javax.imageio,
+ *       which may round differently from libtiff.
+ *   <li>A JPEG in a colour space javax.imageio cannot decode (YCCK, ...) is refused.
+ * </ul>
  *
  * <p>A 1-bit BMP, the common case for the RLE compressor, is read without javax.imageio: its rows
- * are copied straight into the {@link BitImage}.
+ * are copied straight into the {@link BitImage} (inverted if palette entry 0 is the white one).
  */
 public final class Bilevel {
     /** The formats named in error messages: those javax.imageio reads out of the box. */
@@ -93,7 +114,7 @@ public final class Bilevel {
             throw new IOException(file + ": " + e.getMessage(), e.getCause());
         } catch (IOException e) {
             // ImageIO's messages ("Error reading PNG image data") do not name the file.
-            throw new IOException(file + ": corrupt or unreadable image (" + describe(e) + ")", e);
+            throw new IOException(file + ": corrupt or truncated image (" + describe(e) + ")", e);
         } catch (RuntimeException e) {
             // The decoders throw unchecked exceptions (IndexOutOfBounds, NegativeArraySize, ...) on
             // some corrupt inputs; a caller of an I/O method expects an IOException.
@@ -155,7 +176,22 @@ public final class Bilevel {
             if (startsWith(head, 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n')) {
                 return Png.read(this);
             }
+            if (startsWith(head, 'G', 'I', 'F', '8', '7', 'a') || startsWith(head, 'G', 'I', 'F', '8', '9', 'a')) {
+                return Gif.read(this);
+            }
+            if (startsWith(head, 'I', 'I', 42, 0) || startsWith(head, 'M', 'M', 0, 42)) {
+                return Tiff.read(this);
+            }
+            if (startsWith(head, 0xff, 0xd8, 0xff)) {
+                return Generic.read(this, "jpeg");
+            }
             return Generic.read(this, null);
+        }
+
+        /** The byte at {@code pos}, or -1 past the end. */
+        int byteAt(long pos) throws IOException {
+            byte[] b = bytes(pos, 1);
+            return b.length == 0 ? -1 : b[0] & 0xff;
         }
 
         /** The bytes at {@code [pos, pos + n)}; fewer if the file ends first. */
@@ -179,7 +215,8 @@ public final class Bilevel {
         }
 
         /** Opens javax.imageio's reader for this file: {@code formatName} to insist, or null to sniff. */
-        ImageReader imageReader(ImageInputStream in, String formatName) throws IOException {
+        ImageReader imageReader(ImageInputStream in, String formatName, boolean ignoreMetadata)
+                throws IOException {
             Iterator<ImageReader> readers = formatName != null
                     ? ImageIO.getImageReadersByFormatName(formatName) : ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -187,7 +224,7 @@ public final class Bilevel {
                         + "); convert it to PNG or BMP first");
             }
             ImageReader reader = readers.next();
-            reader.setInput(in, true, formatName == null || !formatName.equals("tiff"));
+            reader.setInput(in, true, ignoreMetadata);
             return reader;
         }
 
@@ -520,14 +557,6 @@ public final class Bilevel {
         return new BitImage(w, h, bits);
     }
 
-    static int[] identityLut(int size) {
-        int[] lut = new int[size];
-        for (int i = 0; i < size; i++) {
-            lut[i] = i;
-        }
-        return lut;
-    }
-
     /** Pillow's unpackers for 2- and 4-bit grey scale a sample by 0x55 or 0x11 (exact, no rounding). */
     static int[] scaleLut(int bits) {
         int[] lut = new int[1 << bits];
@@ -577,22 +606,21 @@ public final class Bilevel {
             int compression = RAW;
             long colors = 0;
             int padding;
-            byte[] h;
             long pos;
             if (headerSize == 12) {
-                h = r.exactly(18, 8, "BMP header");
+                byte[] h = r.exactly(18, 8, "BMP header");
                 width = u16le(h, 0);
                 height = u16le(h, 2);
                 bits = u16le(h, 6);
                 padding = 3;
                 pos = 26;
             } else if (headerSize == 40 || headerSize == 64 || headerSize == 108 || headerSize == 124) {
-                h = r.exactly(18, headerSize - 4, "BMP header");
+                byte[] h = r.exactly(18, headerSize - 4, "BMP header");
                 width = i32le(h, 0);
                 // Pillow: a height whose top byte is 0xFF is a top-down image of 2^32 - height rows.
                 topDown = (h[7] & 0xff) == 0xff;
                 long hv = i32le(h, 4) & 0xffffffffL;
-                height = (int) (topDown ? (1L << 32) - hv : Math.min(hv, Integer.MAX_VALUE));
+                height = (int) Math.min(topDown ? (1L << 32) - hv : hv, Integer.MAX_VALUE);
                 bits = u16le(h, 10);
                 compression = i32le(h, 12);
                 colors = i32le(h, 28) & 0xffffffffL;
@@ -603,23 +631,18 @@ public final class Bilevel {
                 throw new ImageException("a BMP with a " + headerSize
                         + "-byte header, which Pillow does not read; re-save it as a standard BMP or PNG");
             }
-            if (compression == RLE8 || compression == RLE4 || bits == 16 || bits == 24 || bits == 32
-                    || compression == BITFIELDS) {
-                r.checkDimensions(width, height);
-                return viaImageIo(r, bits, compression, colors, padding, pos, width, height);
-            }
-            if (compression != RAW) {
-                return Generic.read(r, "bmp");
-            }
             r.checkDimensions(width, height);
-            if (bits != 1 && bits != 4 && bits != 8) {
-                // Pillow: "Unsupported BMP pixel depth"; javax.imageio may still read it.
-                return Generic.read(r, "bmp");
+            boolean paletted = bits == 1 || bits == 4 || bits == 8;
+            if (!paletted || !(compression == RAW || compression == RLE8 || compression == RLE4)) {
+                // True colour (javax.imageio's samples, Pillow's arithmetic), or a layout Pillow
+                // does not read at all (2-bit, JPEG- or PNG-compressed BMPs).
+                return trueColour(r, bits, width, height);
             }
             if (colors == 0) {
                 colors = 1L << bits;
             }
             if (colors > 256) {
+                // Pillow cannot put more than 256 entries in a palette either.
                 throw new ImageException("a BMP palette of " + colors + " colours (at most 256 make sense)");
             }
             int n = (int) colors;
@@ -630,56 +653,52 @@ public final class Bilevel {
                 offset += 4L * n;
             }
             String mode = pillowMode(palette, n);
-            // The raw decoder reads each row's first ceil(width * bits(rawmode) / 8) bytes, rows
-            // stride bytes apart, where the stride comes from the file's own depth.
+            if (compression != RAW) {
+                return rle(r, offset, width, height, topDown, compression == RLE4, mode, palette, n);
+            }
+            // Pillow's raw decoder reads each row's first ceil(width * bits(rawmode) / 8) bytes,
+            // rows stride bytes apart, the stride from the file's own depth. The rawmode follows
+            // the mode, so a 4- or 8-bit BMP with a black-and-white palette is read as 1-bit
+            // rows, which this mirrors.
             int rawBits = mode.equals("1") ? 1 : mode.equals("L") ? 8 : bits;
             long stride = ((long) width * bits + 31 >>> 3) & ~3L;
             long rowBytes = ((long) width * rawBits + 7) / 8;
             if (rowBytes > stride) {
                 // Pillow's raw decoder refuses (a negative skip): "decoder error -8".
-                throw new ImageException("a " + bits + "-bit BMP whose palette makes Pillow read it as "
-                        + "8-bit grey, which it cannot decode; re-save it as a standard BMP or PNG");
+                throw new ImageException("a " + bits + "-bit BMP whose grey palette makes Pillow read it as "
+                        + "8-bit grey, which it then cannot decode; re-save it as a standard BMP or PNG");
             }
             long need = offset + stride * (height - 1) + rowBytes;
             if (need > r.size) {
                 throw new ImageException("truncated BMP: the pixels need " + need + " bytes, the file has "
                         + r.size);
             }
-            int strideI = (int) stride;
-            if (rawBits == 1) {
-                boolean zeroWhite;
-                boolean oneWhite;
-                if (mode.equals("1")) {
-                    zeroWhite = false;
-                    oneWhite = true;
-                } else {
-                    boolean[] white = paletteWhite(palette, n, 2);
-                    zeroWhite = white[0];
-                    oneWhite = white[1];
-                }
-                byte[] data = r.bytes(offset, (int) (need - offset));
-                int start = topDown ? 0 : (height - 1) * strideI;
-                return copyRows(data, start, strideI, !topDown, width, height, zeroWhite, oneWhite);
+            if (need - offset > Integer.MAX_VALUE - 8) {
+                throw new ImageException("too large: " + (need - offset) + " bytes of BMP pixels");
             }
             byte[] data = r.bytes(offset, (int) (need - offset));
-            int bottom = topDown ? 0 : (height - 1) * strideI;
+            int strideI = (int) stride;
+            int first = topDown ? 0 : (height - 1) * strideI;
             int step = topDown ? strideI : -strideI;
+            if (rawBits == 1) {
+                boolean[] white = mode.equals("1") ? new boolean[] {false, true} : paletteWhite(palette, n, 2);
+                return copyRows(data, first, strideI, !topDown, width, height, white[0], white[1]);
+            }
             if (mode.equals("L")) {
-                // Only 8-bit data reaches here (rowBytes <= stride): the bytes are grey levels.
                 int w = width;
                 return dither(width, height, (y, grey) -> {
-                    int i = bottom + y * step;
+                    int i = first + y * step;
                     for (int x = 0; x < w; x++) {
                         grey[x] = data[i + x] & 0xff;
                     }
                 });
             }
             boolean[] white = paletteWhite(palette, n, 1 << bits);
-            int rowStride = (width + 7) >>> 3;
-            byte[] out = new byte[rowStride * height];
+            int outStride = (width + 7) >>> 3;
+            byte[] out = new byte[outStride * height];
             int[] row = new int[width];
             for (int y = 0; y < height; y++) {
-                int i = bottom + y * step;
+                int i = first + y * step;
                 if (bits == 8) {
                     for (int x = 0; x < width; x++) {
                         row[x] = data[i + x] & 0xff;
@@ -689,7 +708,7 @@ public final class Bilevel {
                         row[x] = (data[i + (x >>> 1)] >>> ((x & 1) == 0 ? 4 : 0)) & 0x0f;
                     }
                 }
-                packRow(row, width, white, out, y * rowStride);
+                packRow(row, width, white, out, y * outStride);
             }
             return new BitImage(width, height, out);
         }
@@ -719,51 +738,150 @@ public final class Bilevel {
             return grey ? (n == 2 ? "1" : "L") : "P";
         }
 
-        /** RLE and true-colour BMPs: javax.imageio decodes, Pillow's mode rules convert. */
-        static BitImage viaImageIo(Reader r, int bits, int compression, long colors, int padding, long pos,
-                int width, int height) throws IOException {
-            Raster raster = Generic.decode(r, "bmp", width, height);
-            if (bits <= 8) {
-                if (colors == 0) {
-                    colors = 1L << bits;
-                }
-                if (colors > 256) {
-                    throw new ImageException("a BMP palette of " + colors + " colours (at most 256 make sense)");
-                }
-                int n = (int) colors;
-                int[] palette = palette(r.exactly(pos, padding * n, "BMP palette"), padding, n);
-                String mode = pillowMode(palette, n);
-                if (mode.equals("P")) {
-                    return threshold(raster, paletteWhite(palette, n, 1 << bits));
-                }
-                if (mode.equals("L")) {
-                    // Pillow's RLE decoder writes one index byte a pixel, taken as grey levels.
-                    return ditherGrey(raster, 0, null);
-                }
-                // Mode "1" with RLE data: Pillow's decoder hands "P" bytes to a "1" image and fails.
+        /**
+         * An RLE4 or RLE8 BMP, decoded as Pillow 9.4's {@code BmpRleDecoder} does, quirks included
+         * (javax.imageio's decoder differs from it on RLE4 absolute runs of odd length, which Pillow
+         * reads a pixel short): one byte a pixel, bottom row first; too few pixels is an error.
+         */
+        static BitImage rle(Reader r, long offset, int width, int height, boolean topDown, boolean rle4,
+                String mode, int[] palette, int n) throws IOException {
+            if (mode.equals("1")) {
+                // Pillow hands the decoded "P" bytes to a "1" image and fails.
                 throw new ImageException("an RLE-compressed BMP with a black-and-white palette, which Pillow "
                         + "cannot decode; re-save it uncompressed");
             }
-            int numBands = raster.getNumBands();
-            if (numBands < 3) {
-                throw new ImageException("an unexpected " + bits + "-bit BMP layout (" + numBands + " bands)");
+            long pixels = (long) width * height;
+            if (pixels > Integer.MAX_VALUE - 8 || offset > r.size || r.size - offset > Integer.MAX_VALUE - 8) {
+                throw new ImageException("too large for an RLE BMP: " + width + "x" + height);
+            }
+            byte[] in = r.bytes(offset, (int) (r.size - offset));
+            byte[] data = new byte[(int) pixels];
+            int need = data.length;
+            long len = 0; // Pillow's len(data); it may overshoot need within one step
+            int p = 0;
+            int x = 0;
+            while (len < need) {
+                if (p + 2 > in.length) {
+                    break;
+                }
+                int count = in[p] & 0xff;
+                int b = in[p + 1] & 0xff;
+                p += 2;
+                if (count != 0) {
+                    if (x + count > width) {
+                        count = Math.max(0, width - x);
+                    }
+                    for (int i = 0; i < count; i++) {
+                        int v = rle4 ? ((i & 1) == 0 ? b >>> 4 : b & 0x0f) : b;
+                        if (len < need) {
+                            data[(int) len] = (byte) v;
+                        }
+                        len++;
+                    }
+                    x += count;
+                } else if (b == 0) {
+                    // End of line: pad with index 0 to a multiple of the width.
+                    while (len % width != 0) {
+                        len++;
+                    }
+                    x = 0;
+                } else if (b == 1) {
+                    break;
+                } else if (b == 2) {
+                    // Delta. Pillow reads two bytes, checks them, then reads the two after them
+                    // for (right, up): a quirk mirrored here.
+                    if (p + 2 > in.length) {
+                        break;
+                    }
+                    p += 2;
+                    if (p + 2 > in.length) {
+                        throw new ImageException("corrupt RLE BMP: the file ends inside a delta");
+                    }
+                    int right = in[p] & 0xff;
+                    int up = in[p + 1] & 0xff;
+                    p += 2;
+                    len += right + (long) up * width;
+                    x = (int) (len % width);
+                } else {
+                    // Absolute run of b pixels; RLE4 reads b / 2 bytes, dropping an odd last pixel.
+                    int byteCount = rle4 ? b / 2 : b;
+                    int got = Math.min(byteCount, in.length - p);
+                    for (int i = 0; i < got; i++) {
+                        int v = in[p + i] & 0xff;
+                        if (rle4) {
+                            if (len < need) {
+                                data[(int) len] = (byte) (v >>> 4);
+                            }
+                            len++;
+                            v &= 0x0f;
+                        }
+                        if (len < need) {
+                            data[(int) len] = (byte) v;
+                        }
+                        len++;
+                    }
+                    p += got;
+                    if (got < byteCount) {
+                        break;
+                    }
+                    x += b;
+                    if ((offset + p) % 2 != 0) {
+                        p++;
+                    }
+                }
+            }
+            if (len < need) {
+                // Pillow: "not enough image data".
+                throw new ImageException("truncated or corrupt RLE BMP: " + len + " of " + need + " pixels");
+            }
+            // Rows as Pillow's raw decoder lays them: the first decoded row is the bottom one.
+            int firstRow = topDown ? 0 : (height - 1) * width;
+            int step = topDown ? width : -width;
+            if (mode.equals("L")) {
+                // One index byte a pixel, taken as the grey level.
+                return dither(width, height, (y, grey) -> {
+                    int i = firstRow + y * step;
+                    for (int xx = 0; xx < width; xx++) {
+                        grey[xx] = data[i + xx] & 0xff;
+                    }
+                });
+            }
+            boolean[] white = paletteWhite(palette, n, 256);
+            int outStride = (width + 7) >>> 3;
+            byte[] out = new byte[outStride * height];
+            int[] row = new int[width];
+            for (int y = 0; y < height; y++) {
+                int i = firstRow + y * step;
+                for (int xx = 0; xx < width; xx++) {
+                    row[xx] = data[i + xx] & 0xff;
+                }
+                packRow(row, width, white, out, y * outStride);
+            }
+            return new BitImage(width, height, out);
+        }
+
+        /**
+         * 16-, 24- and 32-bit BMPs: javax.imageio decodes them (into raw 5/6/8-bit samples), and
+         * the samples are scaled and weighed as Pillow's BGR;15, BGR;16, BGR and BGRX unpackers
+         * and tobilevel would. Alpha, if any, is ignored, as Pillow drops it on the way to "1".
+         */
+        static BitImage trueColour(Reader r, int bits, int width, int height) throws IOException {
+            BufferedImage image = Generic.decodeImage(r, "bmp");
+            Raster raster = image.getRaster();
+            if (image.getColorModel() instanceof IndexColorModel || raster.getNumBands() < 3) {
+                return Generic.convert(image);
             }
             SampleModel sm = raster.getSampleModel();
             if (sm.getSampleSize(0) == 8 && sm.getSampleSize(1) == 8 && sm.getSampleSize(2) == 8) {
                 return ditherRgb(raster, null);
             }
             // 16-bit BMPs hold 5- or 6-bit samples; Pillow scales them by 255 / 31 or 255 / 63,
-            // truncating (BGR;15, BGR;16). Java leaves the raw samples in the raster.
-            return ditherRgbScaled(raster);
-        }
-
-        /** 16-bit BMP: each band scaled by its own depth. */
-        static BitImage ditherRgbScaled(Raster raster) throws IOException {
+            // truncating (BGR;15, BGR;16).
             Samples samples = new Samples(raster);
             int w = raster.getWidth();
             int[][] luts = new int[3][];
             for (int b = 0; b < 3; b++) {
-                luts[b] = scaleLut(raster.getSampleModel().getSampleSize(b));
+                luts[b] = scaleLut(sm.getSampleSize(b));
             }
             int[] g = new int[w];
             int[] bl = new int[w];
@@ -821,7 +939,7 @@ public final class Bilevel {
                     throw new ImageException("corrupt PNG: a palette image without a PLTE chunk");
                 }
             }
-            Raster raster = Generic.decode(r, "png", (int) width, (int) height);
+            Raster raster = Generic.decodeImage(r, "png").getRaster();
             switch (colorType) {
                 case 0: // grey: "1", "L" (2- and 4-bit scaled), or "I" (16-bit, clipped on the way to "L")
                     if (depth == 1) {
@@ -840,20 +958,21 @@ public final class Bilevel {
             }
         }
 
-        /** A 1-bit grey PNG opens as "1"; javax.imageio gives its packed raster unless tRNS made it expand. */
-        static BitImage grey1(Raster raster) throws IOException {
+        /**
+         * A 1-bit grey PNG opens as "1". javax.imageio gives its packed raster, except that with a
+         * tRNS chunk it expands 1-, 2- and 4-bit grey to 8-bit grey plus alpha (scaled by 255, 85
+         * and 17, as Pillow scales), where white is any non-zero grey.
+         */
+        static BitImage grey1(Raster raster) {
             if (raster.getSampleModel() instanceof MultiPixelPackedSampleModel) {
                 return packedBits(raster, false, true);
             }
-            // Expanded to 8-bit samples (0 or 255 presumably): white when non-zero.
-            int[] lut = new int[1 << raster.getSampleModel().getSampleSize(0)];
-            java.util.Arrays.fill(lut, 1, lut.length, 255);
-            boolean[] white = new boolean[lut.length];
+            boolean[] white = new boolean[1 << raster.getSampleModel().getSampleSize(0)];
             java.util.Arrays.fill(white, 1, white.length, true);
             return threshold(raster, white);
         }
 
-        /** 2- and 4-bit grey: the raster holds raw samples unless javax.imageio expanded them. */
+        /** 2- and 4-bit grey: raw samples to scale, unless javax.imageio expanded them (see grey1). */
         static int[] greyLut(Raster raster, int depth) {
             int size = raster.getSampleModel().getSampleSize(0);
             return size == depth ? scaleLut(depth) : null;
@@ -861,53 +980,547 @@ public final class Bilevel {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Anything else javax.imageio reads.
+    // GIF: the header walk (Pillow's _open and _seek(0)) decides the mode and the canvas;
+    // javax.imageio decodes the first frame's indices.
     // ------------------------------------------------------------------------------------------
 
-    private static final class Generic {
-        /** Decodes image 0 with javax.imageio after checking its dimensions. */
-        static Raster decode(Reader r, String format, int expectWidth, int expectHeight) throws IOException {
+    private static final class Gif {
+        static BitImage read(Reader r) throws IOException {
+            byte[] h = r.exactly(0, 13, "GIF header");
+            int screenWidth = u16le(h, 6);
+            int screenHeight = u16le(h, 8);
+            int flags = h[10] & 0xff;
+            long pos = 13;
+            int[] global = null;
+            if ((flags & 0x80) != 0) {
+                int entries = 1 << ((flags & 7) + 1);
+                byte[] p = r.exactly(pos, 3 * entries, "GIF colour table");
+                pos += 3L * entries;
+                global = paletteNeeded(p) ? rgb(p) : null;
+            }
+            int transparency = -1;
+            int[] local = null;
+            boolean localTable = false;
+            byte[] d;
+            for (;;) {
+                int s = r.byteAt(pos++);
+                if (s < 0 || s == ';') {
+                    throw new ImageException("a GIF without any image in it");
+                }
+                if (s == '!') {
+                    int label = r.byteAt(pos++);
+                    if (label < 0) {
+                        throw new ImageException("truncated GIF: the file ends inside an extension");
+                    }
+                    boolean first = true;
+                    for (int len = r.byteAt(pos++); len > 0; len = r.byteAt(pos++)) {
+                        byte[] block = r.bytes(pos, len);
+                        pos += len;
+                        // Pillow reads the transparency flag and index from the graphic control
+                        // extension's first sub-block; the last such extension before the image wins.
+                        if (first && label == 0xf9 && block.length >= 4 && (block[0] & 1) != 0) {
+                            transparency = block[3] & 0xff;
+                        }
+                        first = false;
+                    }
+                } else if (s == ',') {
+                    d = r.exactly(pos, 9, "GIF image descriptor");
+                    pos += 9;
+                    int f = d[8] & 0xff;
+                    if ((f & 0x80) != 0) {
+                        int entries = 1 << ((f & 7) + 1);
+                        byte[] p = r.exactly(pos, 3 * entries, "GIF colour table");
+                        localTable = true;
+                        local = paletteNeeded(p) ? rgb(p) : null;
+                    }
+                    break;
+                }
+                // Any other byte: Pillow skips it, and so does this.
+            }
+            int x0 = u16le(d, 0);
+            int y0 = u16le(d, 2);
+            int frameWidth = u16le(d, 4);
+            int frameHeight = u16le(d, 6);
+            // Pillow's canvas is the logical screen, grown to hold the frame if it sticks out.
+            int width = Math.max(screenWidth, x0 + frameWidth);
+            int height = Math.max(screenHeight, y0 + frameHeight);
+            r.checkDimensions(width, height);
+            // A local table replaces the global one. One that is the identity grey ramp Pillow
+            // drops, and then says mode "L" but still attaches the global table, which
+            // Image.load() puts into the C image, making it "P": so convert("1") thresholds
+            // through the global table. Only with neither table is the frame dithered as "L".
+            int[] palette = local != null ? local : global;
+            if (localTable) {
+                pos += 3L << ((d[8] & 7) + 1);
+            }
+            if (frameWidth == 0 || frameHeight == 0) {
+                // Pillow: "tile cannot extend outside image".
+                throw new ImageException("corrupt GIF: its first frame is " + frameWidth + "x" + frameHeight);
+            }
+            if ((long) frameWidth * frameHeight > Integer.MAX_VALUE - 8) {
+                throw new ImageException("too large: a " + frameWidth + "x" + frameHeight + " GIF frame");
+            }
+            byte[] frame = lzw(r, pos, frameWidth, frameHeight, (d[8] & 0x40) != 0);
+            // Outside the frame Pillow's canvas holds the transparent index, or 0.
+            int background = Math.max(transparency, 0);
+            GreyRows indices = (y, row) -> {
+                if (y < y0 || y >= y0 + frameHeight) {
+                    java.util.Arrays.fill(row, background);
+                    return;
+                }
+                java.util.Arrays.fill(row, 0, x0, background);
+                java.util.Arrays.fill(row, x0 + frameWidth, width, background);
+                for (int x = 0, i = (y - y0) * frameWidth; x < frameWidth; x++, i++) {
+                    row[x0 + x] = frame[i] & 0xff;
+                }
+            };
+            if (palette == null) {
+                // Mode "L": the indices are the grey levels (the table, if any, said so).
+                return dither(width, height, indices);
+            }
+            boolean[] white = paletteWhite(palette, palette.length / 3, 256);
+            int stride = (width + 7) >>> 3;
+            byte[] bits = new byte[stride * height];
+            int[] row = new int[width];
+            for (int y = 0; y < height; y++) {
+                indices.row(y, row);
+                packRow(row, width, white, bits, y * stride);
+            }
+            return new BitImage(width, height, bits);
+        }
+
+        /**
+         * The first frame's pixels, decoded as Pillow's {@code GifDecode.c} does. javax.imageio's
+         * GIF reader is not used: it loses rows of interlaced images only a few rows high. As in
+         * Pillow, decoding stops as soon as the last row is complete; an end code before that is
+         * read past (Pillow's decoder returns and is called again with the following bytes), so
+         * too little data is an error, as are codes that are out of range.
+         */
+        static byte[] lzw(Reader r, long pos, int width, int height, boolean interlaced) throws IOException {
+            int bits = r.byteAt(pos++);
+            if (bits < 0) {
+                throw new ImageException("truncated GIF: the file ends before the image data");
+            }
+            if (bits > 12) {
+                throw new ImageException("corrupt GIF: LZW code size " + bits);
+            }
+            Stream in = new Stream(r, pos);
+            byte[] out = new byte[width * height];
+            final int table = 4096;
+            byte[] data = new byte[table];
+            short[] link = new short[table];
+            byte[] buffer = new byte[table];
+            int clear = 1 << bits;
+            int end = clear + 1;
+            int pass = interlaced ? 1 : 0;
+            int step = interlaced ? 8 : 1;
+            int x = 0;
+            int y = 0;
+            int state = 1;
+            int next = 0;
+            int codeSize = 0;
+            int codeMask = 0;
+            int bitBuffer = 0;
+            int bitCount = 0;
+            int blockSize = 0;
+            int lastData = 0;
+            int lastCode = 0;
+            for (;;) {
+                if (state == 1) {
+                    next = clear + 2;
+                    codeSize = bits + 1;
+                    codeMask = (1 << codeSize) - 1;
+                    state = 2;
+                }
+                while (bitCount < codeSize) {
+                    if (blockSize > 0) {
+                        bitBuffer |= in.next() << bitCount;
+                        bitCount += 8;
+                        blockSize--;
+                    } else {
+                        // A sub-block is decoded only once all of it is there.
+                        int c = in.next();
+                        if (c < 0 || !in.has(c)) {
+                            throw new ImageException("truncated GIF: the image data ends before its last row");
+                        }
+                        blockSize = c;
+                    }
+                }
+                int c = bitBuffer & codeMask;
+                bitBuffer >>>= codeSize;
+                bitCount -= codeSize;
+                if (c == clear) {
+                    if (state != 2) {
+                        state = 1;
+                    }
+                    continue;
+                }
+                if (c == end) {
+                    continue;
+                }
+                int bufferIndex = table;
+                if (state == 2) {
+                    if (c > clear) {
+                        throw new ImageException("corrupt GIF: LZW code " + c + " right after a clear code");
+                    }
+                    lastData = c;
+                    lastCode = c;
+                    state = 3;
+                } else {
+                    int thisCode = c;
+                    if (c > next) {
+                        throw new ImageException("corrupt GIF: LZW code " + c + " not yet defined");
+                    }
+                    if (c == next) {
+                        buffer[--bufferIndex] = (byte) lastData;
+                        c = lastCode;
+                    }
+                    while (c >= clear) {
+                        if (bufferIndex <= 0 || c >= table) {
+                            throw new ImageException("corrupt GIF: an LZW string too long");
+                        }
+                        buffer[--bufferIndex] = data[c];
+                        c = link[c];
+                    }
+                    lastData = c;
+                    if (next < table) {
+                        data[next] = (byte) c;
+                        link[next] = (short) lastCode;
+                        if (next == codeMask && codeSize < 12) {
+                            codeSize++;
+                            codeMask = (1 << codeSize) - 1;
+                        }
+                        next++;
+                    }
+                    lastCode = thisCode;
+                }
+                // The string: its first byte, then the rest from the buffer.
+                for (int k = bufferIndex - 1; k < table; k++) {
+                    out[y * width + x] = k < bufferIndex ? (byte) lastData : buffer[k];
+                    if (++x >= width) {
+                        x = 0;
+                        y += step;
+                        while (y >= height) {
+                            // Interlaced: rows 0, 8, ...; then 4, 12, ...; 2, 6, ...; 1, 3, ...
+                            if (pass == 1) {
+                                y = 4;
+                                pass = 2;
+                            } else if (pass == 2) {
+                                step = 4;
+                                y = 2;
+                                pass = 3;
+                            } else if (pass == 3) {
+                                step = 2;
+                                y = 1;
+                                pass = 0;
+                            } else {
+                                return out;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Sequential reads through a 64 KiB buffer. */
+        static final class Stream {
+            private final Reader r;
+            private long pos;
+            private byte[] buf = new byte[0];
+            private int at;
+
+            Stream(Reader r, long pos) {
+                this.r = r;
+                this.pos = pos;
+            }
+
+            int next() throws IOException {
+                if (at >= buf.length) {
+                    buf = r.bytes(pos, (int) Math.min(65536, Math.max(0, r.size - pos)));
+                    at = 0;
+                    if (buf.length == 0) {
+                        return -1;
+                    }
+                }
+                pos++;
+                return buf[at++] & 0xff;
+            }
+
+            /** Whether at least {@code n} more bytes follow. */
+            boolean has(int n) {
+                return r.size - pos >= n;
+            }
+        }
+
+        /** Pillow's {@code _is_palette_needed}: false when every entry i is (i, i, i). */
+        static boolean paletteNeeded(byte[] p) {
+            for (int i = 0; i + 2 < p.length; i += 3) {
+                int v = i / 3;
+                if ((p[i] & 0xff) != v || (p[i + 1] & 0xff) != v || (p[i + 2] & 0xff) != v) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        static int[] rgb(byte[] p) {
+            int[] rgb = new int[p.length];
+            for (int i = 0; i < p.length; i++) {
+                rgb[i] = p[i] & 0xff;
+            }
+            return rgb;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // TIFF: the tags (Pillow's OPEN_INFO key) decide the mode; javax.imageio decodes the samples.
+    // ------------------------------------------------------------------------------------------
+
+    private static final class Tiff {
+        static final int BITS_PER_SAMPLE = 258;
+        static final int COMPRESSION = 259;
+        static final int PHOTOMETRIC = 262;
+        static final int COLOR_MAP = 320;
+        static final int EXTRA_SAMPLES = 338;
+
+        static BitImage read(Reader r) throws IOException {
             try (ImageInputStream in = new FileImageInputStream(r.file.toFile())) {
-                ImageReader reader = r.imageReader(in, format);
+                ImageReader reader = r.imageReader(in, "tiff", false);
                 try {
                     r.checkDimensions(reader.getWidth(0), reader.getHeight(0));
-                    BufferedImage image = reader.read(0);
-                    return image.getRaster();
+                    TIFFDirectory dir = TIFFDirectory.createFromMetadata(reader.getImageMetadata(0));
+                    BufferedImage image = Generic.readImage(reader);
+                    return convert(dir, image);
                 } finally {
                     reader.dispose();
                 }
+            }
+        }
+
+        static BitImage convert(TIFFDirectory dir, BufferedImage image) throws IOException {
+            Raster raster = image.getRaster();
+            int compression = intTag(dir, COMPRESSION, 1);
+            // Pillow: old-style JPEG compression means YCbCr whatever the tag says.
+            int photo = compression == 6 ? 6 : intTag(dir, PHOTOMETRIC, 0);
+            int bits = intTag(dir, BITS_PER_SAMPLE, 1);
+            int[] extra = ints(dir, EXTRA_SAMPLES);
+            int bands = raster.getNumBands();
+            switch (photo) {
+                case 0: // WhiteIsZero
+                case 1: // BlackIsZero
+                    if (bits <= 8 && image.getColorModel() instanceof IndexColorModel) {
+                        // javax.imageio's colour model says what each raw sample means (for CCITT
+                        // data it has already turned WhiteIsZero around, for raw data it maps the
+                        // samples backwards), and its grey levels are Pillow's: i * 255 / (2^bits - 1)
+                        // is exact for 1, 2, 4 and 8 bits, as are Pillow's x 0x55 and x 0x11.
+                        IndexColorModel icm = (IndexColorModel) image.getColorModel();
+                        int[] lut = new int[icm.getMapSize()];
+                        for (int i = 0; i < lut.length; i++) {
+                            lut[i] = icm.getRed(i);
+                        }
+                        if (bits == 1) {
+                            // Mode "1" (rawmode "1;I" for WhiteIsZero): a bit is white when it says so.
+                            if (raster.getSampleModel() instanceof MultiPixelPackedSampleModel) {
+                                return packedBits(raster, lut[0] >= 128, lut[1] >= 128);
+                            }
+                            return threshold(raster, new boolean[] {lut[0] >= 128, lut[1] >= 128});
+                        }
+                        // Mode "L" (L;2, L;4, L, and the inverting L;2I, L;4I, L;I).
+                        return ditherGrey(raster, 0, lut);
+                    }
+                    if (bits <= 8) {
+                        // Grey samples ("L", or "LA" whose grey band is taken as is), which
+                        // javax.imageio has already inverted if WhiteIsZero, as Pillow's L;I does.
+                        return ditherGrey(raster, 0, bits == 8 ? null : scaleLut(bits));
+                    }
+                    if (photo == 0 && bits == 16 && raster.getDataBuffer().getDataType() == DataBuffer.TYPE_USHORT) {
+                        // javax.imageio inverts 16-bit WhiteIsZero too, but Pillow does not (its
+                        // rawmode is plain "I;16"): undo it, then clip as below.
+                        int[] lut = new int[65536];
+                        for (int i = 0; i < lut.length; i++) {
+                            lut[i] = Math.min(65535 - i, 255);
+                        }
+                        return ditherGrey(raster, 0, lut);
+                    }
+                    // 12-, 16- and 32-bit grey: modes "I;16", "I;16B", "I" or "F", which reach "L"
+                    // clipped to 0..255 (not inverted, even for WhiteIsZero: Pillow's table has
+                    // no inverting 16-bit rawmode).
+                    return ditherClipped(raster);
+                case 2: // RGB
+                case 6: // YCbCr: javax.imageio has converted it to RGB (Pillow's libjpeg does too)
+                    if (bands < 3) {
+                        return Generic.convert(image);
+                    }
+                    int[] lut = bits == 16 ? highByteLut() : null;
+                    if (extra.length > 0 && extra[0] == 1 && bands >= 4) {
+                        // Associated alpha: Pillow's RGBa unpacker divides it out before dropping it.
+                        return ditherPremultiplied(raster, lut);
+                    }
+                    return ditherRgb(raster, lut);
+                case 3: // palette: Pillow keeps each 16-bit colour map entry's high byte
+                    int[] map = ints(dir, COLOR_MAP);
+                    int n = map.length / 3;
+                    int[] rgb = new int[3 * n];
+                    for (int i = 0; i < n; i++) {
+                        rgb[3 * i] = (map[i] & 0xffff) >>> 8;
+                        rgb[3 * i + 1] = (map[n + i] & 0xffff) >>> 8;
+                        rgb[3 * i + 2] = (map[2 * n + i] & 0xffff) >>> 8;
+                    }
+                    return threshold(raster, paletteWhite(rgb, n, 1 << Math.min(bits, 16)));
+                case 5: // CMYK
+                    if (bands < 4) {
+                        return Generic.convert(image);
+                    }
+                    return ditherCmyk(raster, bits == 16 ? highByteLut() : null);
+                default:
+                    return Generic.convert(image);
+            }
+        }
+
+        static int intTag(TIFFDirectory dir, int tag, int absent) {
+            TIFFField f = dir.getTIFFField(tag);
+            return f == null || f.getCount() == 0 ? absent : f.getAsInt(0);
+        }
+
+        static int[] ints(TIFFDirectory dir, int tag) {
+            TIFFField f = dir.getTIFFField(tag);
+            if (f == null) {
+                return new int[0];
+            }
+            int[] v = new int[f.getCount()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = f.getAsInt(i);
+            }
+            return v;
+        }
+    }
+
+    /** Grey samples of any depth and type clipped to 0..255, as Pillow's i2l, I16L_L and f2l do. */
+    static BitImage ditherClipped(Raster raster) throws IOException {
+        int type = raster.getDataBuffer().getDataType();
+        if (type == DataBuffer.TYPE_USHORT || type == DataBuffer.TYPE_BYTE) {
+            return ditherGrey(raster, 0, type == DataBuffer.TYPE_BYTE ? null : clipLut());
+        }
+        int w = raster.getWidth();
+        return dither(w, raster.getHeight(), (y, grey) -> {
+            // getSamples sign-extends shorts and truncates floats towards zero, as Pillow does.
+            raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, grey);
+            for (int x = 0; x < w; x++) {
+                grey[x] = grey[x] <= 0 ? 0 : Math.min(grey[x], 255);
+            }
+        });
+    }
+
+    /**
+     * Premultiplied RGBA (Pillow's RGBa unpacker): each colour divided by alpha and clipped, alpha
+     * 0 giving black, before the luma.
+     */
+    static BitImage ditherPremultiplied(Raster raster, int[] lut) throws IOException {
+        Samples samples = new Samples(raster);
+        int w = raster.getWidth();
+        int[] g = new int[w];
+        int[] b = new int[w];
+        int[] a = new int[w];
+        return dither(w, raster.getHeight(), (y, grey) -> {
+            samples.row(y, 0, lut, grey);
+            samples.row(y, 1, lut, g);
+            samples.row(y, 2, lut, b);
+            samples.row(y, 3, lut, a);
+            for (int x = 0; x < w; x++) {
+                int al = a[x];
+                int rr = grey[x];
+                int gg = g[x];
+                int bb = b[x];
+                if (al == 0) {
+                    rr = gg = bb = 0;
+                } else if (al != 255) {
+                    rr = Math.min(rr * 255 / al, 255);
+                    gg = Math.min(gg * 255 / al, 255);
+                    bb = Math.min(bb * 255 / al, 255);
+                }
+                grey[x] = (rr * 299 + gg * 587 + bb * 114) / 1000;
+            }
+        });
+    }
+
+    /** CMYK through Pillow's cmyk2rgb (no undercolour removal, MULDIV255 rounding), then luma. */
+    static BitImage ditherCmyk(Raster raster, int[] lut) throws IOException {
+        Samples samples = new Samples(raster);
+        int w = raster.getWidth();
+        int[] m = new int[w];
+        int[] ye = new int[w];
+        int[] k = new int[w];
+        return dither(w, raster.getHeight(), (y, grey) -> {
+            samples.row(y, 0, lut, grey);
+            samples.row(y, 1, lut, m);
+            samples.row(y, 2, lut, ye);
+            samples.row(y, 3, lut, k);
+            for (int x = 0; x < w; x++) {
+                int nk = 255 - k[x];
+                int rr = clip8(nk - mulDiv255(grey[x], nk));
+                int gg = clip8(nk - mulDiv255(m[x], nk));
+                int bb = clip8(nk - mulDiv255(ye[x], nk));
+                grey[x] = (rr * 299 + gg * 587 + bb * 114) / 1000;
+            }
+        });
+    }
+
+    /** Pillow's MULDIV255: a * b / 255, rounded, without a division. */
+    static int mulDiv255(int a, int b) {
+        int tmp = a * b + 128;
+        return ((tmp >> 8) + tmp) >> 8;
+    }
+
+    static int clip8(int v) {
+        return v <= 0 ? 0 : v < 256 ? v : 255;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Anything else javax.imageio reads (JPEG, WBMP, layouts Pillow refuses).
+    // ------------------------------------------------------------------------------------------
+
+    private static final class Generic {
+        /** Decodes image 0 with javax.imageio ({@code format} null: sniffed), after checking its size. */
+        static BufferedImage decodeImage(Reader r, String format) throws IOException {
+            try (ImageInputStream in = new FileImageInputStream(r.file.toFile())) {
+                ImageReader reader = r.imageReader(in, format, true);
+                try {
+                    r.checkDimensions(reader.getWidth(0), reader.getHeight(0));
+                    return readImage(reader);
+                } finally {
+                    reader.dispose();
+                }
+            }
+        }
+
+        /** {@code reader.read(0)}, with a useful message for the CMYK JPEGs javax.imageio refuses. */
+        static BufferedImage readImage(ImageReader reader) throws IOException {
+            try {
+                return reader.read(0);
+            } catch (IIOException e) {
+                String name = reader.getFormatName().toLowerCase(Locale.ROOT);
+                if (name.startsWith("jp") && String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
+                    throw new ImageException("a JPEG in a colour space javax.imageio cannot decode (YCCK, or "
+                            + "CMYK it does not recognise); convert it to an RGB JPEG or a PNG first", e);
+                }
+                throw e;
             }
         }
 
         static BitImage read(Reader r, String format) throws IOException {
-            try (ImageInputStream in = new FileImageInputStream(r.file.toFile())) {
-                ImageReader reader = r.imageReader(in, format);
-                try {
-                    String name = reader.getFormatName().toLowerCase(Locale.ROOT);
-                    r.checkDimensions(reader.getWidth(0), reader.getHeight(0));
-                    BufferedImage image;
-                    try {
-                        image = reader.read(0);
-                    } catch (IIOException e) {
-                        if (name.startsWith("jp") && String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
-                            throw new ImageException("a CMYK or YCCK JPEG, which javax.imageio cannot decode; "
-                                    + "convert it to an RGB JPEG or a PNG first", e);
-                        }
-                        throw e;
-                    }
-                    return convert(image);
-                } finally {
-                    reader.dispose();
-                }
-            }
+            return convert(decodeImage(r, format));
         }
 
-        /** By the decoded image's layout: what Pillow does with the equivalent mode. */
+        /**
+         * By the decoded image's layout, what Pillow does with the equivalent mode: a palette is
+         * thresholded ("P"), grey is dithered ("L"; deeper samples clipped as "I"), colour is
+         * dithered by its luma ("RGB", alpha ignored).
+         */
         static BitImage convert(BufferedImage image) throws IOException {
             Raster raster = image.getRaster();
             if (image.getColorModel() instanceof IndexColorModel) {
                 IndexColorModel icm = (IndexColorModel) image.getColorModel();
-                int n = icm.getMapSize();
+                int n = Math.min(icm.getMapSize(), 256);
                 int[] rgb = new int[3 * n];
                 for (int i = 0; i < n; i++) {
                     rgb[3 * i] = icm.getRed(i);
@@ -918,11 +1531,15 @@ public final class Bilevel {
             }
             int bands = raster.getNumBands();
             int bits = raster.getSampleModel().getSampleSize(0);
-            int[] lut = bits == 8 ? null : bits == 16 ? highByteLut() : scaleLut(bits);
-            if (bands >= 3) {
-                return ditherRgb(raster, lut);
+            if (bands == 4 && bits == 8 && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+                // A CMYK JPEG: javax.imageio hands over the samples Adobe-inverted back, as
+                // Pillow's "CMYK;I" rawmode does; then cmyk2rgb.
+                return ditherCmyk(raster, null);
             }
-            return ditherGrey(raster, 0, bits == 16 ? clipLut() : lut);
+            if (bands >= 3) {
+                return ditherRgb(raster, bits == 8 ? null : bits == 16 ? highByteLut() : scaleLut(bits));
+            }
+            return bits <= 8 ? ditherGrey(raster, 0, bits == 8 ? null : scaleLut(bits)) : ditherClipped(raster);
         }
     }
 }

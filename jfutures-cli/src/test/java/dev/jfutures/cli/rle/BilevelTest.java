@@ -62,9 +62,6 @@ class BilevelTest {
         void write(Path file, int width, int height, Random rnd, int pattern) throws IOException;
     }
 
-    /** Variants whose Pillow port is not finished yet (TEMPORARY, removed in the next commit). */
-    private static final List<String> PENDING = List.of("gif-", "bmp-rle", "tif-rgbapremultiplied", "tif-pal");
-
     /** The Java-written variants, by name prefix. */
     private static Map<String, Writer> javaWriters() {
         Map<String, Writer> m = new LinkedHashMap<>();
@@ -129,6 +126,51 @@ class BilevelTest {
         m.put("tif-rgb16", (f, w, h, r, p) -> write("tiff", f, filled(component(w, h, ColorSpace.CS_sRGB, false, DataBuffer.TYPE_USHORT), r, p)));
         m.put("tif-pal8", (f, w, h, r, p) -> write("tiff", f, filled(indexed(w, h, randomPalette(r, 256, false)), r, p)));
         m.put("tif-pal4", (f, w, h, r, p) -> write("tiff", f, filled(binary(w, h, 4, randomPalette(r, 16, false)), r, p)));
+        m.put("png-rgb8interlaced", (f, w, h, r, p) -> interlacedPng(f, filled(new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR), r, p)));
+        m.put("png-grey1interlaced", (f, w, h, r, p) -> interlacedPng(f, filled(binary(w, h, 1, greyPalette(1, false)), r, p)));
+        m.put("png-pal4interlaced", (f, w, h, r, p) -> interlacedPng(f, filled(binary(w, h, 4, randomPalette(r, 16, false)), r, p)));
+        // Hand-made PNGs: tRNS on every colour type and depth, short palettes
+        for (int depth : new int[] {1, 2, 4, 8, 16}) {
+            m.put("png-greytrns" + depth, (f, w, h, r, p) -> Files.write(f, png(w, h, 0, depth, r, null, 2)));
+        }
+        m.put("png-rgbtrns8", (f, w, h, r, p) -> Files.write(f, png(w, h, 2, 8, r, null, 6)));
+        m.put("png-rgbtrns16", (f, w, h, r, p) -> Files.write(f, png(w, h, 2, 16, r, null, 6)));
+        m.put("png-shortpalette", (f, w, h, r, p) -> Files.write(f, png(w, h, 3, 8, r, randomTable(r, 5), 0)));
+        m.put("png-shortpalette4", (f, w, h, r, p) -> Files.write(f, png(w, h, 3, 4, r, randomTable(r, 3), 2)));
+        // JPEG: lossy, so compared with a tolerance (see the parity test)
+        m.put("jpg-rgb", (f, w, h, r, p) -> write("jpeg", f, filled(new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR), r, p)));
+        m.put("jpg-grey", (f, w, h, r, p) -> write("jpeg", f, filled(new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY), r, p)));
+        // Hand-made GIFs: what javax.imageio's writer never produces
+        m.put("gif-offsetframe", (f, w, h, r, p) -> Files.write(f, gif(w + 3, h + 2, randomTable(r, 4), -1, 2, 1, w, h, null, false, r, 16)));
+        m.put("gif-offsettransparent", (f, w, h, r, p) -> Files.write(f, gif(w + 5, h + 1, randomTable(r, 4), 3, 1, 1, w, h, null, p == 1, r, 16)));
+        m.put("gif-framebeyondscreen", (f, w, h, r, p) -> Files.write(f, gif(1, 1, randomTable(r, 8), -1, 1, 2, w, h, null, p == 1, r, 256)));
+        m.put("gif-localgreyramp", (f, w, h, r, p) -> Files.write(f, gif(w, h, randomTable(r, 8), -1, 0, 0, w, h, greyTable(8), p != 0, r, 256)));
+        m.put("gif-localcolours", (f, w, h, r, p) -> Files.write(f, gif(w, h, greyTable(4), -1, 0, 0, w, h, randomTable(r, 8), p != 0, r, 256)));
+        m.put("gif-notables", (f, w, h, r, p) -> Files.write(f, gif(w, h, null, p == 2 ? 7 : -1, 0, 0, w, h, null, p != 0, r, 256)));
+        m.put("gif-beyondpalette", (f, w, h, r, p) -> Files.write(f, gif(w, h, randomTable(r, 2), -1, 0, 0, w, h, null, p != 0, r, 256)));
+        m.put("gif-interlaced", (f, w, h, r, p) -> Files.write(f, gif(w, h, randomTable(r, 8), -1, 0, 0, w, h, null, true, r, 256)));
+        // Pillow refuses these two (too little data; a code not yet defined): so must Bilevel
+        m.put("gif-shortdata", (f, w, h, r, p) -> Files.write(f, gif(w, h, randomTable(r, 8), -1, 0, 0, w, h, null, p == 1, r, 256, w * h - 1, -1)));
+        m.put("gif-badcode", (f, w, h, r, p) -> {
+            if (w * h > 2) {
+                Files.write(f, gif(w, h, randomTable(r, 8), -1, 0, 0, w, h, null, p == 1, r, 256, w * h, 511));
+            }
+        });
+        // Hand-made TIFFs: WhiteIsZero, 2- and 4-bit grey, fill order 2, LA, RGBX, RGBa, small palettes
+        m.put("tif-wiz1", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 0, new int[] {1}, new int[0], 1, r, null)));
+        m.put("tif-wiz2", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 0, new int[] {2}, new int[0], 1, r, null)));
+        m.put("tif-wiz4", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 0, new int[] {4}, new int[0], 1, r, null)));
+        m.put("tif-wiz8", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 0, new int[] {8}, new int[0], 1, r, null)));
+        m.put("tif-wiz16", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 0, new int[] {16}, new int[0], 1, r, null)));
+        m.put("tif-grey16le", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 1, new int[] {16}, new int[0], 1, r, null)));
+        m.put("tif-grey2", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 1, new int[] {2}, new int[0], 1, r, null)));
+        m.put("tif-grey4raw", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 1, new int[] {4}, new int[0], 1, r, null)));
+        m.put("tif-1fillorder2", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 1, new int[] {1}, new int[0], 2, r, null)));
+        m.put("tif-la", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 1, new int[] {8, 8}, new int[] {2}, 1, r, null)));
+        m.put("tif-rgbx", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 2, new int[] {8, 8, 8, 8}, new int[] {0}, 1, r, null)));
+        m.put("tif-rgbapremultipliedraw", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 2, new int[] {8, 8, 8, 8}, new int[] {1}, 1, r, null)));
+        m.put("tif-pal2", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 3, new int[] {2}, new int[0], 1, r, randomColourMap(r, 4))));
+        m.put("tif-pal1", (f, w, h, r, p) -> Files.write(f, tiff(w, h, 3, new int[] {1}, new int[0], 1, r, randomColourMap(r, 2))));
         return m;
     }
 
@@ -171,6 +213,7 @@ class BilevelTest {
             "    ('RGB', 'png'), ('RGB', 'bmp'), ('RGB', 'tif'),",
             "    ('RGBA', 'png'), ('RGBA', 'bmp'), ('RGBA', 'tif'),",
             "    ('LA', 'png'), ('LA', 'tif'), ('I;16', 'png'), ('I;16', 'tif'), ('I', 'png'), ('CMYK', 'tif'),",
+            "    ('L', 'jpg'), ('RGB', 'jpg'), ('CMYK', 'jpg'),",
             "]",
             "for mode, fmt in jobs:",
             "    for w, h in ((1, 1), (13, 7), (128, 3), (200, 31)):",
@@ -197,9 +240,6 @@ class BilevelTest {
         Random rnd = new Random(20240601L);
         int javaFiles = 0;
         for (Map.Entry<String, Writer> e : javaWriters().entrySet()) {
-            if (PENDING.stream().anyMatch(e.getKey()::startsWith)) {
-                continue;
-            }
             for (int[] size : SIZES) {
                 for (int pattern = 0; pattern < 3; pattern++) {
                     String ext = e.getKey().substring(0, e.getKey().indexOf('-'));
@@ -213,17 +253,25 @@ class BilevelTest {
         SoftAssertions softly = new SoftAssertions();
         int compared = 0;
         Map<String, Integer> byMode = new LinkedHashMap<>();
+        Map<String, Integer> refused = new LinkedHashMap<>();
+        long jpegDiffering = 0;
+        long jpegPixels = 0;
         for (String line : lines) {
             String[] f = line.split(" ", 5);
             Path file = tmp.resolve(f[0]);
             if (f[1].equals("ERROR")) {
-                softly.fail("Pillow cannot read %s: %s", f[0], line);
+                // The book's program fails on this file; so must we, with an IOException naming it.
+                try {
+                    BitImage image = Bilevel.read(file);
+                    softly.fail("%s: Pillow fails (%s), Bilevel read %s", f[0], line, image);
+                } catch (IOException ex) {
+                    softly.assertThat(ex.getMessage()).as("%s: the refusal (Pillow: %s)", f[0], line)
+                            .startsWith(file.toString());
+                    refused.merge(f[0].substring(0, f[0].indexOf('-', 4)), 1, Integer::sum);
+                }
                 continue;
             }
             String mode = f[1];
-            if (f[0].startsWith("pil-") && (f[0].endsWith(".gif") || f[0].startsWith("pil-CMYK") || f[0].startsWith("pil-P-") && f[0].endsWith(".tif"))) {
-                continue; // PENDING
-            }
             int w = Integer.parseInt(f[2]);
             int h = Integer.parseInt(f[3]);
             byte[] expected = HexFormat.of().parseHex(f[4].equals("-") ? "" : f[4]);
@@ -236,14 +284,38 @@ class BilevelTest {
             }
             softly.assertThat(actual.width() + "x" + actual.height()).as("%s (Pillow mode %s) size", f[0], mode)
                     .isEqualTo(w + "x" + h);
-            softly.assertThat(firstDifference(actual, expected, w))
-                    .as("%s (Pillow mode %s): first pixel that differs from Pillow's", f[0], mode).isEqualTo("none");
+            if (f[0].endsWith(".jpg")) {
+                // Two JPEG decoders may round differently; measured identical to Debian's
+                // libjpeg-turbo 2.1.5, so allow only a little.
+                long differing = differingPixels(actual, expected, w);
+                jpegDiffering += differing;
+                jpegPixels += (long) w * h;
+                softly.assertThat(differing).as("%s (Pillow mode %s): pixels differing from Pillow's", f[0], mode)
+                        .isLessThanOrEqualTo((long) w * h / 100 + 8);
+            } else {
+                softly.assertThat(firstDifference(actual, expected, w))
+                        .as("%s (Pillow mode %s): first pixel that differs from Pillow's", f[0], mode).isEqualTo("none");
+            }
             compared++;
             byMode.merge(f[0].substring(0, f[0].indexOf('-', 4)) + "/" + mode, 1, Integer::sum);
         }
         assertThat(compared).as("files compared").isGreaterThan(javaFiles);
-        System.out.println("Bilevel parity: " + compared + " files compared with Pillow: " + byMode);
+        System.out.println("Bilevel parity: " + compared + " files compared with Pillow: " + byMode
+                + "; refused like Pillow: " + refused + "; JPEG pixels differing: " + jpegDiffering + " of "
+                + jpegPixels);
         softly.assertAll();
+    }
+
+    private static long differingPixels(BitImage actual, byte[] expected, int w) {
+        byte[] bits = actual.bits();
+        if (bits.length != expected.length) {
+            return Long.MAX_VALUE;
+        }
+        long n = 0;
+        for (int i = 0; i < bits.length; i++) {
+            n += Integer.bitCount((bits[i] ^ expected[i]) & 0xff);
+        }
+        return n;
     }
 
     private static String firstDifference(BitImage actual, byte[] expected, int w) {
@@ -330,6 +402,25 @@ class BilevelTest {
     void aDirectoryIsRefusedByName() {
         assertThatThrownBy(() -> Bilevel.read(tmp)).isInstanceOf(IOException.class)
                 .hasMessage(tmp + ": is a directory, not an image file");
+    }
+
+    @Test
+    void readsWbmpWhichPillowCannotOpenAsItsBitsSay() throws IOException {
+        // No Pillow to compare with (it cannot identify WBMP): a set bit is white, as in the format.
+        Random rnd = new Random(11);
+        for (int[] size : SIZES) {
+            BufferedImage image = filled(binary(size[0], size[1], 1, greyPalette(1, false)), rnd, 1);
+            Path f = tmp.resolve("x" + size[0] + "x" + size[1] + ".wbmp");
+            write("wbmp", f, image);
+            BitImage bits = Bilevel.read(f);
+            assertThat(bits.width() + "x" + bits.height()).isEqualTo(size[0] + "x" + size[1]);
+            for (int y = 0; y < size[1]; y++) {
+                for (int x = 0; x < size[0]; x++) {
+                    assertThat(bits.isWhite(x, y)).as("%s (%d, %d)", f, x, y)
+                            .isEqualTo(image.getRaster().getSample(x, y, 0) == 1);
+                }
+            }
+        }
     }
 
     @Test
@@ -552,6 +643,311 @@ class BilevelTest {
             }
         }
         return b.array();
+    }
+
+    /** A palette of {@code n} random entries, R G B bytes. */
+    static byte[] randomTable(Random rnd, int n) {
+        byte[] t = new byte[3 * n];
+        rnd.nextBytes(t);
+        return t;
+    }
+
+    /** The identity grey ramp of {@code n} entries (i, i, i), which Pillow takes for "no palette". */
+    static byte[] greyTable(int n) {
+        byte[] t = new byte[3 * n];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = (byte) (i / 3);
+        }
+        return t;
+    }
+
+    /**
+     * A GIF built by hand: a screen, an optional global table, an optional graphic control
+     * extension with a transparent index, one frame at (x0, y0), an optional local table,
+     * optionally interlaced, random indices below {@code maxIndex}. The LZW data is the simple kind
+     * (a clear code often enough that codes stay one bit wider than the root size).
+     */
+    static byte[] gif(int screenW, int screenH, byte[] global, int transparent, int x0, int y0, int w, int h,
+            byte[] local, boolean interlaced, Random rnd, int maxIndex) {
+        return gif(screenW, screenH, global, transparent, x0, y0, w, h, local, interlaced, rnd, maxIndex, w * h, -1);
+    }
+
+    /**
+     * As above, but writing only {@code pixelCount} pixels, and the code {@code badCode} (if not
+     * -1) in the middle.
+     */
+    static byte[] gif(int screenW, int screenH, byte[] global, int transparent, int x0, int y0, int w, int h,
+            byte[] local, boolean interlaced, Random rnd, int maxIndex, int pixelCount, int badCode) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
+        le16(out, screenW);
+        le16(out, screenH);
+        out.write(global == null ? 0 : 0x80 | tableBits(global) - 1);
+        out.write(0);
+        out.write(0);
+        if (global != null) {
+            out.writeBytes(global);
+        }
+        if (transparent >= 0) {
+            out.writeBytes(new byte[] {0x21, (byte) 0xf9, 4, 1, 0, 0, (byte) transparent, 0});
+        }
+        out.write(0x2c);
+        le16(out, x0);
+        le16(out, y0);
+        le16(out, w);
+        le16(out, h);
+        out.write((local == null ? 0 : 0x80 | tableBits(local) - 1) | (interlaced ? 0x40 : 0));
+        if (local != null) {
+            out.writeBytes(local);
+        }
+        int table = local != null ? local.length / 3 : global != null ? global.length / 3 : 256;
+        int bound = Math.min(maxIndex, 256);
+        int rootBits = Math.max(2, 32 - Integer.numberOfLeadingZeros(Math.max(table, bound) - 1));
+        int[] rows = new int[h];
+        int k = 0;
+        if (interlaced) {
+            for (int[] pass : new int[][] {{0, 8}, {4, 8}, {2, 4}, {1, 2}}) {
+                for (int y = pass[0]; y < h; y += pass[1]) {
+                    rows[k++] = y;
+                }
+            }
+        } else {
+            for (int y = 0; y < h; y++) {
+                rows[y] = y;
+            }
+        }
+        int[] pixels = new int[w * h];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = rnd.nextInt(bound);
+        }
+        out.write(rootBits);
+        ByteArrayOutputStream codes = new ByteArrayOutputStream();
+        int clear = 1 << rootBits;
+        int width = rootBits + 1;
+        long acc = 0;
+        int nbits = 0;
+        int sinceClear = 0;
+        List<Integer> stream = new ArrayList<>();
+        stream.add(clear);
+        int written = 0;
+        for (int y : rows) {
+            for (int x = 0; x < w && written++ < pixelCount; x++) {
+                if (written == pixelCount / 2 && badCode >= 0) {
+                    stream.add(badCode);
+                }
+                if (sinceClear == clear - 2) {
+                    stream.add(clear);
+                    sinceClear = 0;
+                }
+                stream.add(pixels[y * w + x]);
+                sinceClear++;
+            }
+        }
+        stream.add(clear + 1);
+        for (int c : stream) {
+            acc |= (long) c << nbits;
+            nbits += width;
+            while (nbits >= 8) {
+                codes.write((int) (acc & 0xff));
+                acc >>>= 8;
+                nbits -= 8;
+            }
+        }
+        if (nbits > 0) {
+            codes.write((int) acc);
+        }
+        byte[] data = codes.toByteArray();
+        for (int i = 0; i < data.length; i += 255) {
+            int n = Math.min(255, data.length - i);
+            out.write(n);
+            out.write(data, i, n);
+        }
+        out.write(0);
+        out.write(0x3b);
+        return out.toByteArray();
+    }
+
+    private static int tableBits(byte[] table) {
+        return Integer.numberOfTrailingZeros(table.length / 3);
+    }
+
+    private static void le16(ByteArrayOutputStream out, int v) {
+        out.write(v & 0xff);
+        out.write(v >>> 8);
+    }
+
+    static int[] randomColourMap(Random rnd, int n) {
+        int[] map = new int[3 * n];
+        for (int i = 0; i < map.length; i++) {
+            map[i] = rnd.nextInt(65536);
+        }
+        return map;
+    }
+
+    /**
+     * An uncompressed little-endian TIFF built by hand: one strip of random samples, the given
+     * photometric interpretation, bits per sample, extra samples, fill order and colour map.
+     */
+    static byte[] tiff(int w, int h, int photometric, int[] bps, int[] extra, int fillOrder, Random rnd,
+            int[] colourMap) {
+        int bitsPerPixel = 0;
+        for (int b : bps) {
+            bitsPerPixel += b;
+        }
+        int stride = (w * bitsPerPixel + 7) / 8;
+        byte[] pixels = new byte[stride * h];
+        rnd.nextBytes(pixels);
+        List<int[]> entries = new ArrayList<>(); // tag, type (3 short, 4 long), values...
+        entries.add(new int[] {256, 4, w});
+        entries.add(new int[] {257, 4, h});
+        int[] bpsEntry = new int[2 + bps.length];
+        bpsEntry[0] = 258;
+        bpsEntry[1] = 3;
+        System.arraycopy(bps, 0, bpsEntry, 2, bps.length);
+        entries.add(bpsEntry);
+        entries.add(new int[] {259, 3, 1});
+        entries.add(new int[] {262, 3, photometric});
+        if (fillOrder != 1) {
+            entries.add(new int[] {266, 3, fillOrder});
+        }
+        entries.add(new int[] {273, 4, 0}); // patched below
+        entries.add(new int[] {277, 3, bps.length});
+        entries.add(new int[] {278, 4, h});
+        entries.add(new int[] {279, 4, pixels.length});
+        if (colourMap != null) {
+            int[] e = new int[2 + colourMap.length];
+            e[0] = 320;
+            e[1] = 3;
+            System.arraycopy(colourMap, 0, e, 2, colourMap.length);
+            entries.add(e);
+        }
+        if (extra.length > 0) {
+            int[] e = new int[2 + extra.length];
+            e[0] = 338;
+            e[1] = 3;
+            System.arraycopy(extra, 0, e, 2, extra.length);
+            entries.add(e);
+        }
+        int ifdSize = 2 + 12 * entries.size() + 4;
+        int external = 8 + ifdSize;
+        int externalSize = 0;
+        for (int[] e : entries) {
+            int bytes = (e.length - 2) * (e[1] == 3 ? 2 : 4);
+            if (bytes > 4) {
+                externalSize += bytes + (bytes & 1);
+            }
+        }
+        int pixelOffset = external + externalSize;
+        ByteBuffer b = ByteBuffer.allocate(pixelOffset + pixels.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+        b.putShort((short) entries.size());
+        int next = external;
+        for (int[] e : entries) {
+            if (e[0] == 273) {
+                e[2] = pixelOffset;
+            }
+            int count = e.length - 2;
+            int size = e[1] == 3 ? 2 : 4;
+            b.putShort((short) e[0]).putShort((short) e[1]).putInt(count);
+            int at = b.position();
+            if (count * size > 4) {
+                b.putInt(next);
+                at = next;
+                next += count * size + (count * size & 1);
+            } else {
+                b.putInt(0);
+            }
+            for (int i = 0; i < count; i++) {
+                if (size == 2) {
+                    b.putShort(at + 2 * i, (short) e[2 + i]);
+                } else {
+                    b.putInt(at + 4 * i, e[2 + i]);
+                }
+            }
+        }
+        b.putInt(0);
+        b.position(pixelOffset);
+        b.put(pixels);
+        return b.array();
+    }
+
+    static void interlacedPng(Path f, BufferedImage image) throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        Files.deleteIfExists(f);
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(f.toFile())) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT); // Adam7
+            writer.write(null, new IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /**
+     * A PNG built by hand: random samples of the given colour type and depth (filter 0), an
+     * optional PLTE, and a tRNS chunk of {@code trnsBytes} random bytes (0: none).
+     */
+    static byte[] png(int w, int h, int colorType, int depth, Random rnd, byte[] plte, int trnsBytes) {
+        int channels = colorType == 2 ? 3 : colorType == 6 ? 4 : colorType == 4 ? 2 : 1;
+        int stride = (w * channels * depth + 7) / 8;
+        byte[] raw = new byte[(stride + 1) * h];
+        for (int y = 0; y < h; y++) {
+            byte[] row = new byte[stride];
+            rnd.nextBytes(row);
+            if (colorType == 3 && plte != null) {
+                // indices mostly inside the palette, some past it
+                int max = 1 << depth;
+                for (int x = 0; x < w; x++) {
+                    int v = rnd.nextInt(4) == 0 ? rnd.nextInt(max) : rnd.nextInt(plte.length / 3);
+                    int bit = x * depth;
+                    row[bit / 8] = (byte) ((row[bit / 8] & ~(((1 << depth) - 1) << (8 - depth - bit % 8)))
+                            | v << (8 - depth - bit % 8));
+                }
+            }
+            System.arraycopy(row, 0, raw, y * (stride + 1) + 1, stride);
+        }
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(raw);
+        deflater.finish();
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        while (!deflater.finished()) {
+            z.write(buf, 0, deflater.deflate(buf));
+        }
+        deflater.end();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) depth).put((byte) colorType)
+                .put((byte) 0).put((byte) 0).put((byte) 0).array());
+        if (plte != null) {
+            chunk(out, "PLTE", plte);
+        }
+        if (trnsBytes > 0) {
+            byte[] t = new byte[trnsBytes];
+            rnd.nextBytes(t);
+            if (colorType != 3) {
+                // a sample value that fits the depth
+                for (int i = 0; i < t.length; i += 2) {
+                    int v = rnd.nextInt(1 << Math.min(depth, 16));
+                    t[i] = (byte) (v >>> 8);
+                    t[i + 1] = (byte) v;
+                }
+            }
+            chunk(out, "tRNS", t);
+        }
+        chunk(out, "IDAT", z.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        byte[] typed = new byte[4 + data.length];
+        System.arraycopy(type.getBytes(StandardCharsets.US_ASCII), 0, typed, 0, 4);
+        System.arraycopy(data, 0, typed, 4, data.length);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(typed);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(crc(typed)).array());
     }
 
     /** A PNG signature and an IHDR chunk (correct CRC) claiming {@code w x h} RGB, then IEND. */
