@@ -14,11 +14,13 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Objects;
@@ -202,7 +204,7 @@ public final class Bilevel {
                     break;
                 }
             }
-            return buf.position() == n ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
+            return buf.position() == n ? buf.array() : Arrays.copyOf(buf.array(), buf.position());
         }
 
         /** The bytes at {@code [pos, pos + n)}, or an error saying the file is truncated. */
@@ -537,7 +539,7 @@ public final class Bilevel {
         if (zeroWhite == oneWhite) {
             if (zeroWhite) {
                 for (int y = 0; y < h; y++) {
-                    java.util.Arrays.fill(bits, y * stride, (y + 1) * stride, (byte) 0xff);
+                    Arrays.fill(bits, y * stride, (y + 1) * stride, (byte) 0xff);
                     bits[y * stride + stride - 1] = (byte) lastMask;
                 }
             }
@@ -920,7 +922,7 @@ public final class Bilevel {
                 while (pos + 8 <= r.size) {
                     byte[] ch = r.exactly(pos, 8, "PNG chunk header");
                     long len = i32be(ch, 0) & 0xffffffffL;
-                    String type = new String(ch, 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    String type = new String(ch, 4, 4, StandardCharsets.ISO_8859_1);
                     if (type.equals("PLTE")) {
                         entries = (int) Math.min(len / 3, 256);
                         byte[] p = r.exactly(pos + 8, entries * 3, "PNG palette");
@@ -968,7 +970,7 @@ public final class Bilevel {
                 return packedBits(raster, false, true);
             }
             boolean[] white = new boolean[1 << raster.getSampleModel().getSampleSize(0)];
-            java.util.Arrays.fill(white, 1, white.length, true);
+            Arrays.fill(white, 1, white.length, true);
             return threshold(raster, white);
         }
 
@@ -1065,11 +1067,11 @@ public final class Bilevel {
             int background = Math.max(transparency, 0);
             GreyRows indices = (y, row) -> {
                 if (y < y0 || y >= y0 + frameHeight) {
-                    java.util.Arrays.fill(row, background);
+                    Arrays.fill(row, background);
                     return;
                 }
-                java.util.Arrays.fill(row, 0, x0, background);
-                java.util.Arrays.fill(row, x0 + frameWidth, width, background);
+                Arrays.fill(row, 0, x0, background);
+                Arrays.fill(row, x0 + frameWidth, width, background);
                 for (int x = 0, i = (y - y0) * frameWidth; x < frameWidth; x++, i++) {
                     row[x0 + x] = frame[i] & 0xff;
                 }

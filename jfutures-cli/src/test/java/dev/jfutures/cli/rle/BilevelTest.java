@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -358,7 +360,7 @@ class BilevelTest {
     void anUnknownFormatIsRefusedAsNotAnImage() throws IOException {
         // A WebP header: RIFF....WEBPVP8
         byte[] webp = "RIFF\u0024\0\0\0WEBPVP8 \u0018\0\0\0".getBytes(StandardCharsets.ISO_8859_1);
-        Path f = Files.write(tmp.resolve("x.webp"), java.util.Arrays.copyOf(webp, 44));
+        Path f = Files.write(tmp.resolve("x.webp"), Arrays.copyOf(webp, 44));
         assertThatThrownBy(() -> Bilevel.read(f)).isInstanceOf(IOException.class)
                 .hasMessage(f + ": not an image javax.imageio reads (BMP, PNG, GIF, JPEG, TIFF, WBMP);"
                         + " convert it to PNG or BMP first");
@@ -370,7 +372,7 @@ class BilevelTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, "png", out);
         byte[] png = out.toByteArray();
-        Path f = Files.write(tmp.resolve("truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
+        Path f = Files.write(tmp.resolve("truncated.png"), Arrays.copyOf(png, png.length / 2));
         assertThatThrownBy(() -> Bilevel.read(f)).isInstanceOf(IOException.class)
                 .hasMessageStartingWith(f + ": ");
     }
@@ -426,7 +428,7 @@ class BilevelTest {
     @Test
     void aTruncatedBmpIsRefusedByName() throws IOException {
         byte[] bmp = rawBmp(100, 50, 1, new Random(1), false, new int[] {0, 0xffffff});
-        Path f = Files.write(tmp.resolve("cut.bmp"), java.util.Arrays.copyOf(bmp, bmp.length - 10));
+        Path f = Files.write(tmp.resolve("cut.bmp"), Arrays.copyOf(bmp, bmp.length - 10));
         assertThatThrownBy(() -> Bilevel.read(f)).isInstanceOf(IOException.class)
                 .hasMessageStartingWith(f + ": truncated BMP");
     }
@@ -907,7 +909,7 @@ class BilevelTest {
             }
             System.arraycopy(row, 0, raw, y * (stride + 1) + 1, stride);
         }
-        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        Deflater deflater = new Deflater();
         deflater.setInput(raw);
         deflater.finish();
         ByteArrayOutputStream z = new ByteArrayOutputStream();
