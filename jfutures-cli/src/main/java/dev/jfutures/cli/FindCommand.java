@@ -4,8 +4,6 @@ import dev.jfutures.BrokenExecutorException;
 import dev.jfutures.TaskExecutor;
 import dev.jfutures.TaskFailedException;
 import dev.jfutures.TaskFuture;
-import dev.jfutures.ThreadPool;
-import dev.jfutures.process.ProcessPool;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -20,6 +18,7 @@ import java.util.function.Predicate;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,9 +51,6 @@ import picocli.CommandLine.Spec;
             "2:usage error, or ROOT does not exist"})
 public final class FindCommand implements Callable<Integer> {
 
-    /** The executors {@code --executor} offers. */
-    enum Executor { thread, virtual, process }
-
     @Spec
     CommandSpec spec;
 
@@ -80,15 +76,8 @@ public final class FindCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array of strings.")
     boolean json;
 
-    @Option(names = "--executor", paramLabel = "KIND", defaultValue = "thread",
-            description = "Where the listing tasks run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})."
-                    + " virtual needs Java 21; process runs them in worker JVMs.")
-    Executor executor;
-
-    @Option(names = "--workers", paramLabel = "N",
-            description = "Most tasks at once (default: min(32, processors + 4) threads; unbounded virtual"
-                    + " threads; one worker JVM per processor).")
-    Integer workers;
+    @Mixin
+    ExecutorOptions executor;
 
     /** Test seam: runs in the task, before it lists its directory (thread and virtual executors only). */
     private final Consumer<String> beforeListing;
@@ -119,9 +108,7 @@ public final class FindCommand implements Callable<Integer> {
         if (nul && json) {
             throw new CommandLine.ParameterException(cmd, "-0 and --json cannot be used together");
         }
-        if (workers != null && workers < 1) {
-            throw new CommandLine.ParameterException(cmd, "--workers must be a positive number, was " + workers);
-        }
+        executor.validate(cmd);
         String kind = pattern != null ? ListDirectory.SUBSTRING : glob != null ? ListDirectory.GLOB : ListDirectory.REGEX;
         String text = pattern != null ? pattern : glob != null ? glob : regex;
         Predicate<String> matches;
@@ -133,10 +120,9 @@ public final class FindCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, "invalid --" + kind + " '" + text + "': " + e.getMessage());
         }
-        if (executor == Executor.virtual && Runtime.version().feature() < 21) {
-            err.println("jfutures find: --executor virtual needs Java 21 or later, and this JVM is Java "
-                    + Runtime.version() + " (" + System.getProperty("java.home") + "); run on JDK 21+,"
-                    + " or use --executor thread");
+        String unavailable = executor.unavailable();
+        if (unavailable != null) {
+            err.println("jfutures find: " + unavailable);
             err.flush();
             return 2;
         }
@@ -163,7 +149,7 @@ public final class FindCommand implements Callable<Integer> {
             out.path(root);
         }
         if (directory) {
-            try (TaskExecutor pool = newExecutor()) {
+            try (TaskExecutor pool = executor.create("find", null)) {
                 Deque<Pending> queue = new ArrayDeque<>();
                 queue.add(new Pending(submit(pool, new ListDirectory(absolute, kind, text)), absolute, root));
                 while (!queue.isEmpty()) {
@@ -191,7 +177,7 @@ public final class FindCommand implements Callable<Integer> {
                 }
             } catch (BrokenExecutorException e) {
                 out.end();
-                err.println("jfutures find: the " + executor + " executor is broken: " + e.getMessage());
+                err.println("jfutures find: the " + executor.kind + " executor is broken: " + e.getMessage());
                 err.flush();
                 return 1;
             }
@@ -204,26 +190,8 @@ public final class FindCommand implements Callable<Integer> {
         return unreadable > 0 ? 1 : 0;
     }
 
-    private TaskExecutor newExecutor() {
-        switch (executor) {
-            case virtual: {
-                ThreadPool.Builder b = ThreadPool.builder().virtualThreads().daemon(true);
-                return (workers != null ? b.workers(workers) : b).build();
-            }
-            case process: {
-                ProcessPool.Builder b = ProcessPool.builder();
-                return (workers != null ? b.workers(workers) : b).build();
-            }
-            case thread:
-            default: {
-                ThreadPool.Builder b = ThreadPool.builder().threadNamePrefix("find").daemon(true);
-                return (workers != null ? b.workers(workers) : b).build();
-            }
-        }
-    }
-
     private TaskFuture<Listing> submit(TaskExecutor pool, ListDirectory task) {
-        if (beforeListing != null && executor != Executor.process) {
+        if (beforeListing != null && executor.kind != ExecutorOptions.Kind.process) {
             Consumer<String> hook = beforeListing;
             return pool.submit((Callable<Listing>) () -> {
                 hook.accept(task.directory());
