@@ -1400,8 +1400,11 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 if (f.type() == Frames.DROPPED) {
                     if (call.cancelReply != null) {
                         call.cancelAnswered(true);
-                    } else if (call.stolen && !call.promise.future().isDone()) {
+                    } else if (!call.promise.future().isDone()) {
                         // Stolen for an idle worker: never started here, so it goes back to the front.
+                        // Not only when marked stolen: DROPPED means the worker will never run it,
+                        // and a call that leaves a pipeline unanswered must be re-queued or settled
+                        // (as exited() does), or it is lost and its future never completes.
                         call.stolen = false;
                         call.worker = null;
                         call.sent = false;

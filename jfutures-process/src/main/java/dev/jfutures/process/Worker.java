@@ -213,9 +213,16 @@ public final class Worker {
             arrived.add(next);
         }
         // A TASK and the CANCEL right behind it: drop the task before anyone can start it.
+        // Every CANCEL gets exactly one answer. This one is answered here (DROPPED), so it must
+        // not reach apply too: there dropQueued would no longer find the task and answer KEPT as
+        // well. The pool keeps the call's id when it re-sends a stolen call, so that stale KEPT
+        // could land on a later steal of the same call, clear its "stolen" mark, and the DROPPED
+        // answering that steal would then take the call out of the pipeline without re-queueing
+        // it: a call neither queued, nor on a worker, nor done (ProcessPool.map stalled on it).
         for (Frames.Frame f : List.copyOf(arrived)) {
             if (f.type() == Frames.CANCEL
                     && arrived.removeIf(t -> t.type() == Frames.TASK && t.id() == f.id())) {
+                arrived.remove(f);
                 send(Frames.DROPPED, f.id(), new byte[0]);
             }
         }
