@@ -1400,6 +1400,10 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 if (f.type() == Frames.DROPPED) {
                     if (call.cancelReply != null) {
                         call.cancelAnswered(true);
+                        // In no pipeline now: a second canceller that saw the future still pending
+                        // must not open a new handshake with this worker (nothing would answer it;
+                        // it waited its 30 s). With no worker, mayCancel lets it through at once.
+                        call.worker = null;
                     } else if (!call.promise.future().isDone()) {
                         // Stolen for an idle worker: never started here, so it goes back to the front.
                         // Not only when marked stolen: DROPPED means the worker will never run it,
