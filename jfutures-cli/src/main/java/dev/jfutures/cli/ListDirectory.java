@@ -128,8 +128,11 @@ record ListDirectory(String directory, String kind, String pattern) implements T
         // File.list reads the whole directory in one native call; a DirectoryStream makes one per
         // entry and a Path for each. Where it cannot say why (it returns null), the stream can.
         String[] names = new File(directory).list();
+        String error = null;
         if (names == null) {
-            return listWithReason(directory, matches);
+            List<String> read = new ArrayList<>();
+            error = readNames(directory, read);
+            names = read.toArray(new String[0]);
         }
         List<String> matched = new ArrayList<>();
         List<String> subdirectories = new ArrayList<>();
@@ -146,30 +149,26 @@ record ListDirectory(String directory, String kind, String pattern) implements T
                 unfound--;
             }
         }
-        return new Listing(matched, subdirectories, null);
+        return new Listing(matched, subdirectories, error);
     }
 
-    /** The DirectoryStream path, for a directory File.list could not read: it names the reason. */
-    private static Listing listWithReason(String directory, Predicate<String> matches) {
-        List<String> matched = new ArrayList<>();
-        List<String> subdirectories = new ArrayList<>();
-        String prefix = directory.endsWith("/") ? directory : directory + "/";
+    /**
+     * Reads a directory's names with a DirectoryStream, for one File.list could not read: it names
+     * the reason, and keeps the names read before a failure.
+     *
+     * @return null, or why the directory could not be read (to the end)
+     */
+    private static String readNames(String directory, List<String> names) {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(directory))) {
             for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (matches.test(prefix + name)) {
-                    matched.add(name);
-                }
-                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-                    subdirectories.add(name);
-                }
+                names.add(entry.getFileName().toString());
             }
+            return null;
         } catch (IOException e) {
-            return new Listing(matched, subdirectories, reason(e));
+            return reason(e);
         } catch (DirectoryIteratorException e) {
-            return new Listing(matched, subdirectories, reason(e.getCause()));
+            return reason(e.getCause());
         }
-        return new Listing(matched, subdirectories, null);
     }
 
     /** The errno-like reason, without the path (the warning names the path as the user gave it). */

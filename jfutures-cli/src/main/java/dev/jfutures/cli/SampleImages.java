@@ -297,7 +297,11 @@ final class SampleImages {
         void span(int y, int x0, int x1, int rgb);
 
         /** Sets one pixel; outside the image it is ignored. */
-        void pixel(int x, int y, int rgb);
+        default void pixel(int x, int y, int rgb) {
+            if (x >= 0 && y >= 0 && x < width() && y < height()) {
+                span(y, x, x + 1, rgb);
+            }
+        }
 
         int width();
 
@@ -340,12 +344,6 @@ final class SampleImages {
             }
         }
 
-        @Override
-        public void pixel(int x, int y, int rgb) {
-            if (x >= 0 && y >= 0 && x < image.width() && y < image.height()) {
-                set(y * stride, x, luma(rgb) >= 128);
-            }
-        }
 
         private void set(int row, int x, boolean white) {
             int i = row + (x >>> 3);
@@ -386,12 +384,6 @@ final class SampleImages {
             Arrays.fill(pixels, y * width + x0, y * width + x1, (byte) luma(rgb));
         }
 
-        @Override
-        public void pixel(int x, int y, int rgb) {
-            if (x >= 0 && y >= 0 && x < width && y < image.getHeight()) {
-                pixels[y * width + x] = (byte) luma(rgb);
-            }
-        }
 
         @Override
         public int width() {
@@ -426,12 +418,6 @@ final class SampleImages {
             Arrays.fill(pixels, y * width + x0, y * width + x1, rgb & 0xffffff);
         }
 
-        @Override
-        public void pixel(int x, int y, int rgb) {
-            if (x >= 0 && y >= 0 && x < width && y < image.getHeight()) {
-                pixels[y * width + x] = rgb & 0xffffff;
-            }
-        }
 
         @Override
         public int width() {

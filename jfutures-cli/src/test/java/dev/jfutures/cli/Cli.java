@@ -26,6 +26,15 @@ final class Cli {
                     .filter(l -> !l.isBlank())
                     .collect(Collectors.toList());
         }
+
+        /** The printed paths (find's output), whichever separator. */
+        List<String> paths() {
+            if (out.isEmpty()) {
+                return List.of();
+            }
+            String sep = out.indexOf('\0') >= 0 ? "\0" : "\n";
+            return List.of(out.split(sep));
+        }
     }
 
     private Cli() {
@@ -51,6 +60,17 @@ final class Cli {
                 return CommandLine.defaultFactory().create(cls);
             }
         };
+        return runWith(factory, args);
+    }
+
+    /**
+     * Runs {@code args} with the command objects {@code factory} makes (the commands' test seams).
+     *
+     * @param factory makes the command objects
+     * @param args the command line
+     * @return what it printed and returned
+     */
+    static Result runWith(CommandLine.IFactory factory, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cmd = Main.commandLine(factory, args)

@@ -97,22 +97,22 @@ class FindCommandTest {
     void aRelativeRootIsPrintedAsGivenAndMatchesLikeGnuFindBelowIt() {
         String relative = Path.of("").toAbsolutePath().relativize(Path.of(root)).toString();
         assertThat(relative).doesNotStartWith("/");
-        Result ours = assertSameAsGnu(relative, "sub");
+        Cli.Result ours = assertSameAsGnu(relative, "sub");
         assertThat(ours.paths()).contains(relative + "/sub/x.log");
     }
 
     @Test
     void aRootWithATrailingSlashIsNotDoubled() {
-        Result ours = assertSameAsGnu(root + "/", "beta");
+        Cli.Result ours = assertSameAsGnu(root + "/", "beta");
         assertThat(ours.paths()).contains(root + "/alpha/beta");
     }
 
-    private Result assertSameAsGnu(String start, String pattern, String... options) {
+    private Cli.Result assertSameAsGnu(String start, String pattern, String... options) {
         assumeTrue(Files.isExecutable(GNU_FIND), "GNU find is not at " + GNU_FIND);
         List<String> args = new ArrayList<>(List.of("find", "-0", start, pattern));
         args.addAll(Arrays.asList(options));
-        Result ours = run(args.toArray(String[]::new));
-        Result gnu = gnuFind(start, pattern);
+        Cli.Result ours = run(args.toArray(String[]::new));
+        Cli.Result gnu = gnuFind(start, pattern);
         assertThat(Set.copyOf(ours.paths())).as("jfutures find %s %s", start, pattern)
                 .isEqualTo(Set.copyOf(gnu.paths()));
         assertThat(ours.paths()).as("no path twice").doesNotHaveDuplicates();
@@ -120,7 +120,7 @@ class FindCommandTest {
         return ours;
     }
 
-    private static Result gnuFind(String start, String pattern) {
+    private static Cli.Result gnuFind(String start, String pattern) {
         try {
             Process p = new ProcessBuilder(GNU_FIND.toString(), start, "-path", "*" + pattern + "*", "-print0")
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -128,7 +128,7 @@ class FindCommandTest {
             try (InputStream in = p.getInputStream()) {
                 in.transferTo(out);
             }
-            return new Result(p.waitFor(), out.toString(StandardCharsets.UTF_8), "");
+            return new Cli.Result(p.waitFor(), out.toString(StandardCharsets.UTF_8), "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -140,7 +140,7 @@ class FindCommandTest {
 
     @Test
     void symbolicLinksAreListedButNotFollowed() {
-        Result r = run("find", root, "tree");
+        Cli.Result r = run("find", root, "tree");
         assertThat(r.code()).isIn(0, 1);
         assertThat(r.paths()).contains(root, root + "/link-to-alpha", root + "/sub/loop", root + "/self",
                 root + "/alpha/beta/gamma/deep.txt");
@@ -149,7 +149,7 @@ class FindCommandTest {
 
     @Test
     void aFileAsRootIsPrintedIfItMatches() {
-        Result r = run("find", root + "/sub/x.log", "x.log");
+        Cli.Result r = run("find", root + "/sub/x.log", "x.log");
         assertThat(r.code()).isZero();
         assertThat(r.paths()).containsExactly(root + "/sub/x.log");
         assertThat(run("find", root + "/sub/x.log", "nope").paths()).isEmpty();
@@ -161,7 +161,7 @@ class FindCommandTest {
     void anUnreadableDirectoryIsAWarningASummaryAndExitCode1() {
         assumeFalse(Files.isReadable(locked), "running as root: chmod 000 does not stop root from reading, so this"
                 + " sub-assertion cannot be made here; aVanishingDirectoryIsAWarning covers the same path");
-        Result r = run("find", root, "tree");
+        Cli.Result r = run("find", root, "tree");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.paths()).contains(root + "/locked", root + "/alpha/notes.md")
                 .doesNotContain(root + "/locked/secret.txt");
@@ -183,7 +183,7 @@ class FindCommandTest {
                 }
             }
         };
-        Result r = run(vanish, "find", root, "sub", "--workers", "2");
+        Cli.Result r = run(vanish, "find", root, "sub", "--workers", "2");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.paths()).contains(root + "/sub/one/two", root + "/sub/one/y.java", root + "/sub/x.log");
         assertThat(r.err()).contains("jfutures find: cannot read " + root + "/sub/one/two: No such file or directory")
@@ -194,7 +194,7 @@ class FindCommandTest {
 
     @Test
     void newlineSeparatedByDefault() {
-        Result r = run("find", root, "gamma");
+        Cli.Result r = run("find", root, "gamma");
         assertThat(r.code()).isZero();
         assertThat(r.out()).isEqualTo(root + "/alpha/beta/gamma\n" + root + "/alpha/beta/gamma/deep.txt\n");
         assertThat(r.err()).isEmpty();
@@ -209,12 +209,12 @@ class FindCommandTest {
 
     @Test
     void jsonIsAnArrayOfProperlyEscapedStrings() {
-        Result r = run("find", "--json", root, "quote");
+        Cli.Result r = run("find", "--json", root, "quote");
         assertThat(r.code()).isZero();
         String escaped = (root + "/alpha/quote\"back\\slash").replace("\\", "\\\\").replace("\"", "\\\"");
         assertThat(r.out()).isEqualTo("[\n  \"" + escaped + "\"\n]\n");
         assertThat(run("find", "--json", root, "no-such-thing").out()).isEqualTo("[]\n");
-        Result two = run("find", "--json", root, "gamma");
+        Cli.Result two = run("find", "--json", root, "gamma");
         assertThat(two.out()).isEqualTo("[\n  \"" + root + "/alpha/beta/gamma\",\n  \"" + root
                 + "/alpha/beta/gamma/deep.txt\"\n]\n");
     }
@@ -229,14 +229,14 @@ class FindCommandTest {
 
     @Test
     void globMatchesTheAbsolutePath() {
-        Result r = run("find", root, "--glob", "**/*.{log,java}");
+        Cli.Result r = run("find", root, "--glob", "**/*.{log,java}");
         assertThat(r.paths()).containsExactlyInAnyOrder(root + "/sub/x.log", root + "/sub/one/y.java");
         assertThat(run("find", root, "--glob", "*.txt").paths()).as("'*' does not cross '/'").isEmpty();
     }
 
     @Test
     void regexIsFoundInTheAbsolutePath() {
-        Result r = run("find", root, "--regex", "/sub/(one/)?[a-z]\\.(log|java)$");
+        Cli.Result r = run("find", root, "--regex", "/sub/(one/)?[a-z]\\.(log|java)$");
         assertThat(r.paths()).containsExactlyInAnyOrder(root + "/sub/x.log", root + "/sub/one/y.java");
     }
 
@@ -244,8 +244,8 @@ class FindCommandTest {
 
     @Test
     void theProcessExecutorFindsTheSame() {
-        Result threads = run("find", root, "e", "--executor", "thread");
-        Result processes = run("find", root, "e", "--executor", "process", "--workers", "2");
+        Cli.Result threads = run("find", root, "e", "--executor", "thread");
+        Cli.Result processes = run("find", root, "e", "--executor", "process", "--workers", "2");
         assertThat(processes.code()).isEqualTo(threads.code());
         assertThat(processes.paths()).containsExactlyInAnyOrderElementsOf(threads.paths()).isNotEmpty();
     }
@@ -253,7 +253,7 @@ class FindCommandTest {
     @Test
     @EnabledForJreRange(max = JRE.JAVA_20)
     void virtualBeforeJava21IsAClearUsageError() {
-        Result r = run("find", root, "e", "--executor", "virtual");
+        Cli.Result r = run("find", root, "e", "--executor", "virtual");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).contains("--executor virtual needs Java 21 or later", Runtime.version().toString());
@@ -262,8 +262,8 @@ class FindCommandTest {
     @Test
     @EnabledForJreRange(min = JRE.JAVA_21)
     void virtualFindsTheSameOnJava21() {
-        Result threads = run("find", root, "e");
-        Result virtual = run("find", root, "e", "--executor", "virtual");
+        Cli.Result threads = run("find", root, "e");
+        Cli.Result virtual = run("find", root, "e", "--executor", "virtual");
         assertThat(virtual.paths()).containsExactlyInAnyOrderElementsOf(threads.paths());
     }
 
@@ -272,7 +272,7 @@ class FindCommandTest {
     @Test
     void aMissingRootIsExitCode2NamingIt() {
         String missing = root + "/does-not-exist";
-        Result r = run("find", missing, "x");
+        Cli.Result r = run("find", missing, "x");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("jfutures find: '" + missing + "': No such file or directory\n");
@@ -296,7 +296,7 @@ class FindCommandTest {
     }
 
     private void assertUsageError(String message, String... args) {
-        Result r = run(args);
+        Cli.Result r = run(args);
         assertThat(r.code()).as("exit code of %s", List.of(args)).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).contains(message).contains("Usage: jfutures");
@@ -304,34 +304,22 @@ class FindCommandTest {
 
     @Test
     void helpListsEveryOptionAndVersionNamesTheVersion() {
-        Result help = run("find", "--help");
+        Cli.Result help = run("find", "--help");
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("ROOT", "PATTERN", "--glob", "--regex", "-0, --null", "--json",
                 "--executor", "thread, virtual, process", "--workers", "Exit codes");
-        Result version = run("--version");
+        Cli.Result version = run("--version");
         assertThat(version.code()).isZero();
         assertThat(version.out()).startsWith("jfutures 0.").doesNotContain("${");
     }
 
     // ------------------------------------------------------------------ harness
 
-    /** What a run printed and returned. */
-    private record Result(int code, String out, String err) {
-        /** The printed paths, whichever separator. */
-        List<String> paths() {
-            if (out.isEmpty()) {
-                return List.of();
-            }
-            String sep = out.indexOf('\0') >= 0 ? "\0" : "\n";
-            return List.of(out.split(sep));
-        }
-    }
-
-    private static Result run(String... args) {
+    private static Cli.Result run(String... args) {
         return run(null, args);
     }
 
-    private static Result run(Consumer<String> beforeListing, String... args) {
+    private static Cli.Result run(Consumer<String> beforeListing, String... args) {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
@@ -341,18 +329,12 @@ class FindCommandTest {
                 return CommandLine.defaultFactory().create(cls);
             }
         };
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine(factory, args)
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
+        return Cli.runWith(factory, args);
     }
 
     @Test
     void harnessSelfCheck() {
-        assertThat(new Result(0, "a\0b\0", "").paths()).containsExactly("a", "b");
-        assertThat(new HashSet<>(new Result(0, "a\nb\n", "").paths())).containsExactlyInAnyOrder("a", "b");
+        assertThat(new Cli.Result(0, "a\0b\0", "").paths()).containsExactly("a", "b");
+        assertThat(new HashSet<>(new Cli.Result(0, "a\nb\n", "").paths())).containsExactlyInAnyOrder("a", "b");
     }
 }
