@@ -19,7 +19,6 @@ import java.util.concurrent.TimeoutException;
  */
 public abstract class AbstractTaskExecutor implements TaskExecutor {
 
-    private static final System.Logger LOG = System.getLogger("dev.jfutures");
 
     /** For subclasses. */
     protected AbstractTaskExecutor() {
@@ -102,7 +101,7 @@ public abstract class AbstractTaskExecutor implements TaskExecutor {
         Objects.requireNonNull(command, "command");
         submit(command).addDoneCallback(f -> {
             if (f.status() == TaskStatus.FAILED) {
-                LOG.log(System.Logger.Level.WARNING, "a task given to execute() failed: " + command, f.exception());
+                Log.LOG.log(System.Logger.Level.WARNING, "a task given to execute() failed: " + command, f.exception());
             }
         });
     }

@@ -61,7 +61,6 @@ final class PromiseFuture<T> implements TaskFuture<T> {
     static final int INTERRUPTING = 5;
     static final int CANCELLED = 6;
 
-    private static final System.Logger LOG = System.getLogger("dev.jfutures");
 
     /** Sentinel for {@link #listeners} once the future is done. */
     private static final Node DONE = new Node(null);
@@ -146,7 +145,7 @@ final class PromiseFuture<T> implements TaskFuture<T> {
                     try {
                         stopper.run();
                     } catch (RuntimeException | Error e) {
-                        LOG.log(System.Logger.Level.WARNING, "stopping a cancelled task failed: " + this, e);
+                        Log.LOG.log(System.Logger.Level.WARNING, "stopping a cancelled task failed: " + this, e);
                     } finally {
                         STATE.setRelease(this, CANCELLED);
                         finish();
@@ -501,7 +500,7 @@ final class PromiseFuture<T> implements TaskFuture<T> {
             callback.accept(this);
         } catch (Throwable e) {
             // As CPython: a failing callback is logged and the others still run.
-            LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this, e);
+            Log.LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this, e);
         }
     }
 

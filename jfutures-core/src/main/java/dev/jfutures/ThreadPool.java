@@ -68,7 +68,6 @@ public final class ThreadPool extends AbstractTaskExecutor {
      * the sentinel.
      */
 
-    private static final System.Logger LOG = System.getLogger("dev.jfutures");
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
     /** The pool whose worker the current thread is, for the deadlock guard. */
     private static final ThreadLocal<ThreadPool> CURRENT = new ThreadLocal<>();
@@ -249,7 +248,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
             breakPool(e, "thread pool " + name + " could not start a worker thread (" + e
                     + "), so the pool runs no more tasks; lower the number of threads in the process and build a new pool");
         } else {
-            LOG.log(System.Logger.Level.WARNING, "thread pool " + name + " could not start another worker thread", e);
+            Log.LOG.log(System.Logger.Level.WARNING, "thread pool " + name + " could not start another worker thread", e);
         }
     }
 
@@ -263,7 +262,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
                 try {
                     initializer.run();
                 } catch (Throwable e) {
-                    LOG.log(System.Logger.Level.ERROR, "Exception in initializer of thread pool " + name, e);
+                    Log.LOG.log(System.Logger.Level.ERROR, "Exception in initializer of thread pool " + name, e);
                     breakPool(e, null);
                     return;
                 }

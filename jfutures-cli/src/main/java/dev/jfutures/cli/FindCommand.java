@@ -159,7 +159,7 @@ public final class FindCommand implements Callable<Integer> {
                         listing = p.future().result();
                     } catch (TaskFailedException e) {   // e.g. a worker JVM died: still not a crash
                         Throwable cause = e.getCause() != null ? e.getCause() : e;
-                        listing = new Listing(List.of(), List.of(), String.valueOf(cause.getMessage()));
+                        listing = Listing.failed(String.valueOf(cause.getMessage()));
                     }
                     for (String name : listing.matches()) {
                         out.path(join(p.printed(), name));
@@ -169,9 +169,12 @@ public final class FindCommand implements Callable<Integer> {
                         err.println("jfutures find: cannot read " + p.printed() + ": " + listing.error());
                         err.flush();
                     }
-                    for (String name : listing.subdirectories()) {
+                    List<String> subdirectories = listing.subdirectories();
+                    for (int i = 0; i < subdirectories.size(); i++) {
+                        String name = subdirectories.get(i);
                         String child = join(p.absolute(), name);
-                        queue.add(new Pending(submit(pool, new ListDirectory(child, kind, text)),
+                        queue.add(new Pending(submit(pool,
+                                new ListDirectory(child, kind, text, listing.subdirectoryCounts()[i])),
                                 child, join(p.printed(), name)));
                     }
                 }

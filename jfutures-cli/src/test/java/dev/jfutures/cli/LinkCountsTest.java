@@ -87,6 +87,55 @@ class LinkCountsTest {
         assertThat(listing.error()).isNull();
     }
 
+    @Test
+    void oneLstatSaysWhetherAnEntryIsADirectoryAndHowManySubdirectoriesItHas() throws IOException {
+        Files.createDirectories(dir.resolve("a/x"));
+        Files.createDirectories(dir.resolve("a/y"));
+        Files.createFile(dir.resolve("file"));
+        Files.createSymbolicLink(dir.resolve("link"), dir.resolve("a"));
+        long dev = (Long) Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        Map<Long, String> ext4 = Map.of(dev, "ext4");
+        assertThat(LinkCounts.entry(dir.resolve("file").toString(), ext4)).isEqualTo(LinkCounts.NOT_A_DIRECTORY);
+        assertThat(LinkCounts.entry(dir.resolve("link").toString(), ext4)).isEqualTo(LinkCounts.NOT_A_DIRECTORY);
+        assertThat(LinkCounts.entry(dir.resolve("gone").toString(), ext4)).isEqualTo(LinkCounts.NOT_A_DIRECTORY);
+        assertThat(LinkCounts.entry(dir.resolve("a").toString(), Map.of(dev, "nfs"))).isEqualTo(-1);
+        int links = (Integer) Files.getAttribute(dir.resolve("a"), "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        assumeTrue(links == 4, "this file system does not count subdirectories in the link count (" + links + ")");
+        assertThat(LinkCounts.entry(dir.resolve("a").toString(), ext4)).isEqualTo(2);
+    }
+
+    /**
+     * Entries that look like directories (no extension) are asked about first, and the asking stops
+     * at the link count; directories with a '.' in their name and files without one are still
+     * sorted right, and each subdirectory comes with its own count, in the order they were read.
+     */
+    @Test
+    void theListingFindsDottedDirectoriesAmongUndottedFilesAndPassesOnTheirCounts() throws IOException {
+        Files.createDirectories(dir.resolve("lib.d/one"));
+        Files.createDirectories(dir.resolve("python3.11"));
+        Files.createDirectories(dir.resolve("share"));
+        Files.createFile(dir.resolve("Makefile"));
+        Files.createFile(dir.resolve("README"));
+        Files.createFile(dir.resolve("x.c"));
+        Files.createSymbolicLink(dir.resolve("bin"), dir.resolve("share"));
+        for (int known : new int[] {ListDirectory.ASK, -1, 3}) {
+            Listing listing = ListDirectory.list(dir.toString(), path -> false, known);
+            assertThat(listing.subdirectories()).as("known %d", known)
+                    .containsExactlyInAnyOrder("lib.d", "python3.11", "share");
+            String[] read = dir.toFile().list();
+            assertThat(listing.subdirectories()).as("in the order read").isSubsetOf(read)
+                    .isEqualTo(java.util.Arrays.stream(read).filter(listing.subdirectories()::contains).toList());
+            for (int i = 0; i < listing.subdirectories().size(); i++) {
+                String name = listing.subdirectories().get(i);
+                assertThat(listing.subdirectoryCounts()[i]).as(name)
+                        .isEqualTo(LinkCounts.entry(dir.resolve(name).toString()));
+            }
+        }
+        assertThat(ListDirectory.likelyDirectory("share")).isTrue();
+        assertThat(ListDirectory.likelyDirectory(".git")).isTrue();
+        assertThat(ListDirectory.likelyDirectory("x.c")).isFalse();
+    }
+
     /** The per-directory substring test equals contains() on the joined path, patterns with '/' included. */
     @Test
     void substringInDirectoryEqualsContainsOnTheJoinedPath() {
