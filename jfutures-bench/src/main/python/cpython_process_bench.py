@@ -80,14 +80,16 @@ def map_chunked(ex, n, chunk):
 
 
 def start_to_first(ctx):
-    """ms from the constructor to the first result of a trivial task, fresh pool."""
+    """(ms from the constructor to the first result of a trivial task, fresh pool;
+    ms of the shutdown(wait=True) that follows)."""
     t = time.perf_counter_ns()
     ex = ProcessPoolExecutor(max_workers=2, mp_context=ctx)
     r = ex.submit(ident, 1).result()
     dt = time.perf_counter_ns() - t
     assert r == 1
+    t = time.perf_counter_ns()
     ex.shutdown(wait=True)
-    return dt / 1e6
+    return dt / 1e6, (time.perf_counter_ns() - t) / 1e6
 
 
 def cpu_bound(ex, tasks, n):
@@ -226,7 +228,8 @@ def main():
     methods = [("", fork)] + ([("_spawn", multiprocessing.get_context("spawn"))] if a.spawn else [])
     for suffix, ctx in methods:
         s = measure("start_first_result" + suffix, lambda: start_to_first(ctx), 1, a.start_repeats)
-        cases["start_first_result" + suffix] = case(s, "ms")
+        cases["start_first_result" + suffix] = case([x[0] for x in s], "ms")
+        cases["shutdown_wait" + suffix] = case([x[1] for x in s], "ms")
 
     with ProcessPoolExecutor(max_workers=2, mp_context=fork) as ex:
         warm_both(ex)

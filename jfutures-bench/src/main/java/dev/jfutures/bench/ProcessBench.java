@@ -504,9 +504,12 @@ public final class ProcessBench {
             for (int k = 0; k < variants.size(); k++) {
                 StartVariant v = variants.get((i + k) % variants.size());
                 System.gc();
-                double ms = startToFirstResult(v.builder.get());
+                double[] ms = startToFirstResult(v.builder.get());
                 if (i >= r[0]) {
-                    add(v.id, ms);
+                    add(v.id, ms[0]);
+                    if (v.id.equals("start_first_result")) {
+                        add("shutdown_wait", ms[1]);
+                    }
                 }
             }
         }
@@ -520,19 +523,23 @@ public final class ProcessBench {
         }
     }
 
-    private static double startToFirstResult(ProcessPool.Builder b) {
+    /** {ms from build() to the first result, ms of the close() (shutdown, waiting) after it}. */
+    private static double[] startToFirstResult(ProcessPool.Builder b) {
         long t0 = System.nanoTime();
         ProcessPool pool = b.build();
+        double ms;
+        long t1;
         try {
             int r = pool.submit(ProcessTasks.ident(1)).result();
-            double ms = (System.nanoTime() - t0) / 1e6;
+            ms = (System.nanoTime() - t0) / 1e6;
             if (r != 1) {
                 throw new AssertionError("the first task returned " + r);
             }
-            return ms;
+            t1 = System.nanoTime();
         } finally {
             pool.close();
         }
+        return new double[] {ms, (System.nanoTime() - t1) / 1e6};
     }
 
     /**
@@ -642,6 +649,8 @@ public final class ProcessBench {
                 cfg.mapN, py, null));
         rows.add(row("start_first_result", "pool start to first result, workers(2)", "ms", false, null, py,
                 "start_first_result_spawn"));
+        rows.add(row("shutdown_wait", "  then shutdown(wait=true): every worker gone", "ms", false, null, py,
+                "shutdown_wait_spawn"));
         Row prestart = row("start_first_result_prestart", "  the same, prestart(true) (2 JVMs at build)", "ms",
                 false, null, CpythonRunner.Outcome.skipped("no CPython analog"), null);
         rows.add(prestart);

@@ -17,6 +17,8 @@ import java.io.StringWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import dev.jfutures.process.internal.ChannelStreams;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,6 +49,15 @@ public final class Worker {
 
     private static final long STOP_ID = -1L;
 
+    /**
+     * Set on STOP, before the channels close: the reader and the lifeline then see their channel
+     * close under them, and must leave quietly (the exit is under way) instead of halting.
+     */
+    private static volatile boolean stopping;
+    /** The lifeline's stdin and the pool's socket; closed on STOP (see {@link #exit}). */
+    private static FileChannel lifelineChannel;
+    private static SocketChannel socketChannel;
+
     private final Codec codec;
     private final DataOutputStream out;
     /** Tasks received and not started; guarded by {@code roles}. */
@@ -66,17 +77,24 @@ public final class Worker {
      * @throws Exception if the worker cannot start; it then exits non-zero and the pool reports it
      */
     public static void main(String[] args) throws Exception {
-        InputStream stdin = new FileInputStream(FileDescriptor.in);
+        FileInputStream stdin = new FileInputStream(FileDescriptor.in);
         byte[] token = HexFormat.of().parseHex(readLine(stdin));
+        // Read through a FileChannel, not the stream: closing the channel wakes a thread blocked
+        // in its read, which a stream's close does not (see exit).
+        FileChannel lifelineIn = stdin.getChannel();
+        lifelineChannel = lifelineIn;
         Thread lifeline = new Thread(() -> {
+            ByteBuffer ignored = ByteBuffer.allocate(64);
             try {
-                while (stdin.read() >= 0) {
-                    // the pool never writes; anything read is ignored
+                while (lifelineIn.read(ignored) >= 0) {
+                    ignored.clear();   // the pool never writes; anything read is ignored
                 }
-            } catch (IOException ignored) {
-                // a broken stdin is the pool gone too
+            } catch (IOException e) {
+                // a broken stdin is the pool gone too; a closed one is the exit under way
             }
-            Runtime.getRuntime().halt(0);
+            if (!stopping) {
+                halt(0);
+            }
         }, "jfutures-lifeline");
         lifeline.setDaemon(true);
         lifeline.start();
@@ -88,6 +106,7 @@ public final class Worker {
 
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(socket));
+        socketChannel = channel;
         DataInputStream in = new DataInputStream(new BufferedInputStream(ChannelStreams.in(channel), 1 << 16));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ChannelStreams.out(channel), 1 << 16));
 
@@ -101,7 +120,7 @@ public final class Worker {
 
         Frames.Frame welcome = Frames.read(in);
         if (welcome == null || welcome.type() != Frames.WELCOME) {
-            Runtime.getRuntime().halt(3);
+            halt(3);
         }
         new Worker(codec, out).run(in, welcome.payload());
     }
@@ -131,7 +150,7 @@ public final class Worker {
             } catch (Throwable e) {
                 send(Frames.INIT_FAILED, 0L, failure(e));
                 System.err.flush();
-                Runtime.getRuntime().halt(4);
+                halt(4);
             }
         }
         send(Frames.INIT_OK, 0L, new byte[0]);
@@ -192,8 +211,10 @@ public final class Worker {
                 }
             }
         } catch (IOException e) {
-            // The channel broke: the pool is gone.
-            Runtime.getRuntime().halt(0);
+            // The channel broke: the pool is gone. Or STOP closed it: the exit is under way.
+            if (!stopping) {
+                halt(0);
+            }
         }
     }
 
@@ -202,7 +223,7 @@ public final class Worker {
         Frames.Frame first = Frames.read(in);
         if (first == null) {
             // The pool closed the channel: it is gone or done with us.
-            Runtime.getRuntime().halt(0);
+            halt(0);
         }
         arrived.add(first);
         while (in.available() > 0) {
@@ -252,6 +273,44 @@ public final class Worker {
         }
     }
 
+    /**
+     * Exits on STOP, at once. HotSpot's exit (System.exit and Runtime.halt alike) waits up to
+     * 300 ms for every thread that is blocked in native code, and two always are: the reader, in
+     * the socket's read, and the lifeline, in stdin's. So they are woken first by closing their
+     * channels (every answer is already written; the pool reads them before the end of stream),
+     * and the exit takes milliseconds instead of a third of a second (measured: a 2-worker
+     * pool's shutdown went from 330 ms to 15-35 ms; every CLI run on the process executor paid it).
+     */
+    private static void exit() {
+        stopping = true;
+        System.out.flush();
+        System.err.flush();
+        closeQuietly(socketChannel);
+        closeQuietly(lifelineChannel);
+        System.exit(0);
+    }
+
+    /**
+     * Halts at once (no shutdown hooks: the pool is gone, or the worker could not start), after
+     * waking the threads blocked in native reads, as {@link #exit} does and for the same reason.
+     */
+    private static void halt(int status) {
+        stopping = true;
+        closeQuietly(socketChannel);
+        closeQuietly(lifelineChannel);
+        Runtime.getRuntime().halt(status);
+    }
+
+    private static void closeQuietly(java.nio.channels.Channel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing only wakes its reader; the process exits next
+            }
+        }
+    }
+
     /** Drops a queued task (DROPPED), or says it is too late (KEPT): the pool waits for either. */
     private void dropQueued(long id) throws IOException {
         for (Frames.Frame f : queue) {
@@ -275,9 +334,7 @@ public final class Worker {
                 }
             }
             if (f.type() == Frames.STOP) {
-                System.out.flush();
-                System.err.flush();
-                System.exit(0);
+                exit();
             }
             synchronized (runLock) {
                 runningId = f.id();

@@ -20,6 +20,29 @@ final class ProbeTasks {
         return ProcessHandle.current().pid();
     }
 
+    /** Whether this JVM registered {@link #hookWritesOnExit}'s hook already. */
+    private static boolean exitHook;
+
+    /**
+     * Registers (once per JVM) a shutdown hook that creates {@code dir/hook-PID}.
+     *
+     * @return this JVM's pid
+     */
+    static synchronized long hookWritesOnExit(String dir) {
+        long pid = pid();
+        if (!exitHook) {
+            exitHook = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    java.nio.file.Files.createFile(java.nio.file.Path.of(dir, "hook-" + pid));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+        return pid;
+    }
+
     /** The pid of the test JVM, to pass to the methods below. */
     static long testPid() {
         return ProcessHandle.current().pid();

@@ -21,8 +21,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -508,6 +510,31 @@ class ProcessIsolationTest extends ProcessTestBase {
         assertThat(awaitExit(pid, SHORT_TIMEOUT)).as("the idle worker exits").isTrue();
         awaitCondition(SHORT_TIMEOUT, "no worker listed", () -> p.workerPids().isEmpty());
         assertThat(p.submit(() -> ProbeTasks.pid()).result(HANG)).isNotEqualTo(pid);
+    }
+
+    /**
+     * A clean shutdown is an orderly exit of each worker JVM: the STOP path wakes the threads
+     * blocked in native reads (so HotSpot's exit need not wait 300 ms for them) and then calls
+     * System.exit, so the workers' shutdown hooks still run, with every earlier answer delivered.
+     */
+    @Test
+    void shutdownRunsTheWorkersShutdownHooksAfterTheirLastAnswers(@TempDir Path dir) throws IOException {
+        ProcessPool p = pool(ProcessPool.builder().workers(2).prestart(true));
+        String marker = dir.toString();
+        List<TaskFuture<Long>> pids = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            pids.add(p.submit(() -> ProbeTasks.hookWritesOnExit(marker)));
+        }
+        Set<Long> seen = new HashSet<>();
+        for (TaskFuture<Long> f : pids) {
+            seen.add(f.result(HANG));
+        }
+        p.shutdown(true, false);
+        assertThat(p.isTerminated()).isTrue();
+        for (long pid : seen) {
+            assertThat(dir.resolve("hook-" + pid)).as("worker %d's shutdown hook ran", pid).exists();
+        }
+        assertThat(Pools.workerProcesses()).isEmpty();
     }
 
     /** {@code shutdown(grace)} returns true when every task ends within the grace period. */
