@@ -5,10 +5,11 @@ import dev.jfutures.ThreadPool;
 import dev.jfutures.process.ProcessPool;
 import java.util.function.Consumer;
 import picocli.CommandLine;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * {@code --executor} and {@code --workers}, as compress, decompress share them: which of the
+ * {@code --executor} and {@code --workers}, as find, compress and decompress share them: which of the
  * library's executors runs the tasks, and how many at once.
  */
 final class ExecutorOptions {
@@ -16,15 +17,28 @@ final class ExecutorOptions {
     /** The executors {@code --executor} offers. */
     enum Kind { thread, virtual, process }
 
-    @Option(names = "--executor", paramLabel = "KIND", defaultValue = "thread", order = 3,
-            description = "Where the tasks run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})."
-                    + " virtual needs Java 21; process runs them in worker JVMs.")
+    /** {@code --executor}. */
     Kind kind;
 
-    @Option(names = "--workers", paramLabel = "N", order = 4,
-            description = "Most tasks at once (default: min(32, processors + 4) threads; unbounded virtual"
-                    + " threads; one worker JVM per processor).")
+    /** {@code --workers}, or null. */
     Integer workers;
+
+    /**
+     * Adds {@code --executor} and {@code --workers} to a command's model (built in code: see {@link
+     * Models}), bound to this object's fields.
+     *
+     * @param spec the command's model
+     */
+    void addOptions(CommandSpec spec) {
+        spec.addOption(OptionSpec.builder("--executor").paramLabel("KIND").type(Kind.class).defaultValue("thread")
+                .description("Where the tasks run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})."
+                        + " virtual needs Java 21; process runs them in worker JVMs.")
+                .setter(Models.into((Kind v) -> kind = v)).build());
+        spec.addOption(OptionSpec.builder("--workers").paramLabel("N").type(Integer.class)
+                .description("Most tasks at once (default: min(32, processors + 4) threads; unbounded virtual"
+                        + " threads; one worker JVM per processor).")
+                .setter(Models.into((Integer v) -> workers = v)).build());
+    }
 
     /**
      * Refuses a {@code --workers} below 1.

@@ -14,10 +14,12 @@ final class ExitCodes {
     static final int USAGE = 64;
     /** INPUT does not exist ({@code EX_NOINPUT}). */
     static final int NO_INPUT = 66;
+    /** An internal error, a bug ({@code EX_SOFTWARE}): picocli's exit code for an exception. */
+    static final int SOFTWARE = 70;
     /** The output directory cannot be created ({@code EX_CANTCREAT}). */
     static final int CANNOT_CREATE = 73;
 
-    /** The {@code exitCodeList} of the three commands' help. */
+    /** The exit codes in compress's and decompress's help: {@code code:meaning}, as picocli takes them. */
     static final String[] LIST = {
         "0:every file was done",
         "1-63:that many input files failed (63: 63 or more); a single file that fails is 1",

@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
  * What compress and decompress share: INPUT is a file or a directory; the options {@code
@@ -31,19 +31,80 @@ import picocli.CommandLine.Spec;
  */
 abstract class FileCommand implements Callable<Integer> {
 
-    @Spec
+    /** The model this object runs in, for usage errors and the output streams. */
     CommandSpec spec;
 
-    @Mixin
-    ExecutorOptions executor;
+    /** INPUT as given. */
+    String input;
 
-    @Option(names = {"-f", "--force"}, order = 5, description = "Replace outputs that exist. Without it an existing output is"
-            + " refused, as a failure of that file, and the other files go on.")
+    /** {@code -o} as given, or null. */
+    String output;
+
+    /** {@code --executor} and {@code --workers}. */
+    final ExecutorOptions executor = new ExecutorOptions();
+
+    /** {@code --force}. */
     boolean force;
 
-    @Option(names = "--progress", negatable = true, order = 6, description = "Draw (or not) a progress bar on stderr in directory"
-            + " mode. Default: when stderr is a terminal.")
+    /** {@code --progress} or {@code --no-progress}; null: neither. */
     Boolean progress;
+
+    /**
+     * Starts this command's model (built in code: see {@link Models}) with what compress and
+     * decompress share: the exit codes for usage errors (64) and bugs (70), the list of exit codes in
+     * the help, and the options listed in the order they are added. The caller then adds the
+     * arguments with {@link #addInputAndOutput}, its own options, and {@link #addSharedOptions}.
+     *
+     * @param name the command's name
+     * @param factory the command line's factory
+     * @param description the command's description, a paragraph a line
+     * @return the model
+     */
+    CommandSpec newModel(String name, CommandLine.IFactory factory, String... description) {
+        spec = Models.wrap(this, name, factory)
+                .exitCodeOnInvalidInput(ExitCodes.USAGE)
+                .exitCodeOnExecutionException(ExitCodes.SOFTWARE);
+        spec.usageMessage()
+                .sortOptions(false)
+                .description(description)
+                .exitCodeListHeading(Models.EXIT_CODES_HEADING)
+                .exitCodeList(UsageMessageSpec.keyValuesMap(ExitCodes.LIST));
+        return spec;
+    }
+
+    /**
+     * Adds INPUT, {@code -h}, {@code -V} and {@code -o OUTPUT} to this command's model, in the order
+     * of the help, bound to the fields above.
+     *
+     * @param inputHelp INPUT's description
+     * @param outputHelp {@code -o}'s description
+     */
+    void addInputAndOutput(String inputHelp, String outputHelp) {
+        spec.addPositional(PositionalParamSpec.builder().index("0").paramLabel("INPUT").type(String.class).required(true)
+                .description(inputHelp)
+                .setter(Models.into((String v) -> input = v)).build());
+        spec.addOption(Models.help());
+        spec.addOption(Models.version());
+        spec.addOption(OptionSpec.builder("-o", "--output").paramLabel("OUTPUT").type(String.class)
+                .description(outputHelp)
+                .setter(Models.into((String v) -> output = v)).build());
+    }
+
+    /**
+     * Adds {@code --executor}, {@code --workers}, {@code --force} and {@code --[no-]progress} to this
+     * command's model, bound to the fields above: the help lists them last.
+     */
+    void addSharedOptions() {
+        executor.addOptions(spec);
+        spec.addOption(OptionSpec.builder("-f", "--force").type(boolean.class).initialValue(false)
+                .description("Replace outputs that exist. Without it an existing output is refused, as a failure of"
+                        + " that file, and the other files go on.")
+                .setter(Models.into((Boolean v) -> force = v)).build());
+        spec.addOption(OptionSpec.builder("--progress").negatable(true).type(Boolean.class)
+                .description("Draw (or not) a progress bar on stderr in directory mode. Default: when stderr is a"
+                        + " terminal.")
+                .setter(Models.into((Boolean v) -> progress = v)).build());
+    }
 
     /** Test seam: applied to the process pool's builder (null: none). */
     final Consumer<ProcessPool.Builder> processOptions;
@@ -54,12 +115,6 @@ abstract class FileCommand implements Callable<Integer> {
 
     /** @return the command's name, for messages */
     abstract String name();
-
-    /** @return INPUT as given */
-    abstract String input();
-
-    /** @return {@code -o} as given, or null */
-    abstract String output();
 
     /**
      * Checks the command's own options, before anything is read.
@@ -116,36 +171,36 @@ abstract class FileCommand implements Callable<Integer> {
         LibraryLog.oneLinePerRecord();
         executor.validate(cmd);
         validate(cmd);
-        if (output() != null && path(output()) == null) {
-            throw new CommandLine.ParameterException(cmd, "-o '" + output() + "' is not a valid path");
+        if (output != null && path(output) == null) {
+            throw new CommandLine.ParameterException(cmd, "-o '" + output + "' is not a valid path");
         }
         String unavailable = executor.unavailable();
         if (unavailable != null) {
             return fail(err, unavailable, ExitCodes.USAGE);
         }
-        Path in = path(input());
+        Path in = path(input);
         if (in == null || !Files.exists(in)) {
-            return fail(err, "'" + input() + "': No such file or directory", ExitCodes.NO_INPUT);
+            return fail(err, "'" + input + "': No such file or directory", ExitCodes.NO_INPUT);
         }
         if (Files.isDirectory(in)) {
-            if (output() == null) {
-                throw new CommandLine.ParameterException(cmd, "INPUT " + input() + " is a directory: give -o OUTDIR,"
+            if (output == null) {
+                throw new CommandLine.ParameterException(cmd, "INPUT " + input + " is a directory: give -o OUTDIR,"
                         + " the directory for the outputs");
             }
             return directory(in, err);
         }
-        String out = output() == null ? in.resolveSibling(outputName(in.getFileName().toString())).toString()
-                : Files.isDirectory(Path.of(output())) ? FindCommand.join(output(), outputName(in.getFileName().toString()))
-                : output();
+        String out = output == null ? in.resolveSibling(outputName(in.getFileName().toString())).toString()
+                : Files.isDirectory(Path.of(output)) ? FindCommand.join(output, outputName(in.getFileName().toString()))
+                : output;
         if (sameFile(in, Path.of(out))) {
-            throw new CommandLine.ParameterException(cmd, "the output " + out + " would replace INPUT " + input()
+            throw new CommandLine.ParameterException(cmd, "the output " + out + " would replace INPUT " + input
                     + ": give -o OUTPUT");
         }
-        return file(input(), out, err);
+        return file(input, out, err);
     }
 
     private int directory(Path in, PrintWriter err) {
-        String outDir = output();
+        String outDir = output;
         if (Files.exists(Path.of(outDir)) && !Files.isDirectory(Path.of(outDir))) {
             return fail(err, "the output directory " + outDir + " is a file: give a directory with -o",
                     ExitCodes.CANNOT_CREATE);
@@ -166,7 +221,7 @@ abstract class FileCommand implements Callable<Integer> {
             }
         } catch (IOException | DirectoryIteratorException e) {
             IOException io = e instanceof IOException ? (IOException) e : ((DirectoryIteratorException) e).getCause();
-            return fail(err, "cannot read the directory " + input() + ": " + ListDirectory.reason(io), 1);
+            return fail(err, "cannot read the directory " + input + ": " + ListDirectory.reason(io), 1);
         }
         names.sort(null);
 
@@ -184,7 +239,7 @@ abstract class FileCommand implements Callable<Integer> {
         for (Map.Entry<String, List<String>> e : byOutput.entrySet()) {
             String shownOut = FindCommand.join(outDir, e.getKey());
             for (String name : e.getValue()) {
-                String shownIn = FindCommand.join(input(), name);
+                String shownIn = FindCommand.join(input, name);
                 if (e.getValue().size() > 1) {
                     List<String> others = new ArrayList<>(e.getValue());
                     others.remove(name);
@@ -206,7 +261,7 @@ abstract class FileCommand implements Callable<Integer> {
         int total = names.size();
         err.println(done() + " " + (total - failed) + " of " + total + " " + (total == 1 ? singular() : noun())
                 + (failed > 0 ? "; " + failed + " failed" : "")
-                + (total == 0 ? " (" + input() + " has no " + accepted() + ")" : ""));
+                + (total == 0 ? " (" + input + " has no " + accepted() + ")" : ""));
         err.flush();
         return ExitCodes.failed(failed);
     }

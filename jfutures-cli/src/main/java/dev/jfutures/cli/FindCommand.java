@@ -17,12 +17,10 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
  * {@code jfutures find}: the book's parallel find on the library. A queue of futures, one task per
@@ -34,50 +32,82 @@ import picocli.CommandLine.Spec;
  * joined with the path below it; ROOT itself is printed if it matches. Symbolic links are never
  * followed (a link is listed, and matched, as itself), except ROOT given with a trailing slash.
  */
-@Command(name = "find",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        description = {
-            "Print every path under ROOT whose absolute path contains PATTERN: the book's parallel find,"
-                + " one task per directory, breadth-first, on the chosen executor.",
-            "Exactly one of PATTERN, --glob and --regex. Symbolic links to directories are not followed."
-                + " Paths are printed as ROOT was given, joined with the path below it (as GNU find prints"
-                + " them); with an absolute ROOT the output is the set of `find ROOT -path '*PATTERN*'`.",
-            "An unreadable directory is a warning on stderr, counted in a summary line at the end."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-            "0:success",
-            "1:a directory could not be read (as GNU find), or the executor failed",
-            "2:usage error, or ROOT does not exist"})
 public final class FindCommand implements Callable<Integer> {
 
-    @Spec
+    /** The model this object runs in, for usage errors and the output streams. */
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "ROOT", description = "The directory (or file) to start from.")
+    /** ROOT as given. */
     String root;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "PATTERN",
-            description = "Match paths whose absolute path contains this string (plain text, no wildcards).")
+    /** PATTERN, or null. */
     String pattern;
 
-    @Option(names = "--glob", paramLabel = "GLOB",
-            description = "Instead of PATTERN: match the absolute path against this java.nio glob"
-                    + " ('*' stays within a name, '**' crosses '/'; e.g. '**/*.java').")
+    /** {@code --glob}, or null. */
     String glob;
 
-    @Option(names = "--regex", paramLabel = "REGEX",
-            description = "Instead of PATTERN: match when this java.util.regex pattern is found in the absolute path.")
+    /** {@code --regex}, or null. */
     String regex;
 
-    @Option(names = {"-0", "--null"}, description = "Print each path followed by a NUL byte instead of a newline.")
+    /** {@code -0}. */
     boolean nul;
 
-    @Option(names = "--json", description = "Print a JSON array of strings.")
+    /** {@code --json}. */
     boolean json;
 
-    @Mixin
-    ExecutorOptions executor;
+    /** {@code --executor} and {@code --workers}. */
+    final ExecutorOptions executor = new ExecutorOptions();
+
+    /**
+     * {@code find}'s picocli model, built in code, not read from annotations (see {@link Models} for
+     * the start-up time that saves), bound to the fields above of a new command object.
+     *
+     * @param factory makes the command object (tests pass one with seams) and is the model's factory
+     * @return the model
+     * @throws CommandLine.InitializationException if the factory cannot make the object
+     */
+    static CommandSpec model(CommandLine.IFactory factory) {
+        FindCommand c = Models.create(factory, FindCommand.class);
+        CommandSpec spec = Models.wrap(c, "find", factory);
+        c.spec = spec;
+        spec.usageMessage()
+                .sortOptions(false)
+                .description(
+                        "Print every path under ROOT whose absolute path contains PATTERN: the book's parallel find,"
+                            + " one task per directory, breadth-first, on the chosen executor.",
+                        "Exactly one of PATTERN, --glob and --regex. Symbolic links to directories are not followed."
+                            + " Paths are printed as ROOT was given, joined with the path below it (as GNU find prints"
+                            + " them); with an absolute ROOT the output is the set of `find ROOT -path '*PATTERN*'`.",
+                        "An unreadable directory is a warning on stderr, counted in a summary line at the end.")
+                .exitCodeListHeading(Models.EXIT_CODES_HEADING)
+                .exitCodeList(UsageMessageSpec.keyValuesMap(
+                        "0:success",
+                        "1:a directory could not be read (as GNU find), or the executor failed",
+                        "2:usage error, or ROOT does not exist"));
+        spec.addPositional(PositionalParamSpec.builder().index("0").paramLabel("ROOT").type(String.class).required(true)
+                .description("The directory (or file) to start from.")
+                .setter(Models.into((String v) -> c.root = v)).build());
+        spec.addPositional(PositionalParamSpec.builder().index("1").arity("0..1").paramLabel("PATTERN").type(String.class)
+                .description("Match paths whose absolute path contains this string (plain text, no wildcards).")
+                .setter(Models.into((String v) -> c.pattern = v)).build());
+        spec.addOption(OptionSpec.builder("--glob").paramLabel("GLOB").type(String.class)
+                .description("Instead of PATTERN: match the absolute path against this java.nio glob"
+                        + " ('*' stays within a name, '**' crosses '/'; e.g. '**/*.java').")
+                .setter(Models.into((String v) -> c.glob = v)).build());
+        spec.addOption(OptionSpec.builder("--regex").paramLabel("REGEX").type(String.class)
+                .description("Instead of PATTERN: match when this java.util.regex pattern is found in the absolute path.")
+                .setter(Models.into((String v) -> c.regex = v)).build());
+        spec.addOption(OptionSpec.builder("-0", "--null").type(boolean.class).initialValue(false)
+                .description("Print each path followed by a NUL byte instead of a newline.")
+                .setter(Models.into((Boolean v) -> c.nul = v)).build());
+        spec.addOption(OptionSpec.builder("--json").type(boolean.class).initialValue(false)
+                .description("Print a JSON array of strings.")
+                .setter(Models.into((Boolean v) -> c.json = v)).build());
+        spec.addOption(Models.help());
+        spec.addOption(Models.version());
+        c.executor.addOptions(spec);
+        return spec;
+    }
 
     /** Test seam: runs in the task, before it lists its directory (thread and virtual executors only). */
     private final Consumer<String> beforeListing;
@@ -95,6 +125,13 @@ public final class FindCommand implements Callable<Integer> {
     private record Pending(TaskFuture<Listing> future, String absolute, String printed) {
     }
 
+    /**
+     * Runs the command.
+     *
+     * @return the exit code: 0; 1 if a directory could not be read or the executor broke; 2 if ROOT
+     *     does not exist or the executor cannot run on this JVM
+     * @throws CommandLine.ParameterException on a usage error (exit code 2)
+     */
     @Override
     public Integer call() {
         CommandLine cmd = spec.commandLine();

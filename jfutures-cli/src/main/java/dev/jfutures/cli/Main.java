@@ -12,10 +12,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
  * The {@code jfutures} command. Its subcommands are the book's programs as tools, run on any of
@@ -32,22 +32,9 @@ import picocli.CommandLine.Spec;
  * ROOT. {@code compress}, {@code decompress}, {@code samples}: 1-63 that many files failed, 64 a
  * usage error, 66 a missing INPUT, 73 an output directory that cannot be created.
  */
-@Command(name = "jfutures",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        description = "Python's concurrent.futures for the JVM: the book's programs as tools.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-            "0:success",
-            "1:find: a directory could not be read",
-            "1-63:compress, decompress, samples: that many files failed (63: 63 or more)",
-            "2:usage error (find, or no command), or find's ROOT is missing",
-            "64:compress, decompress, samples: usage error",
-            "66:compress, decompress: INPUT is missing",
-            "73:compress, decompress, samples: the output directory cannot be created"})
 public final class Main implements Runnable {
 
-    @Spec
+    /** The model this object runs in, for {@link #run}'s usage error. */
     CommandSpec spec;
 
     /**
@@ -56,31 +43,53 @@ public final class Main implements Runnable {
      * @param args the command line
      */
     public static void main(String[] args) {
+        // picocli registers its converters for java.time and java.sql types by Class.forName at each
+        // start, loading and initializing some 20 classes; no option of any command has such a type.
+        // A user who sets the property (JFUTURES_JAVA_OPTS) keeps theirs.
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, UNUSED_CONVERTERS);
+        }
         // Paths are printed in the platform's file-name encoding, so that they round-trip; buffered,
         // because find can print millions of lines.
         Charset names = fileNameCharset();
         PrintWriter out = new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), names), 1 << 16));
-        CommandLine cmd = commandLine(CommandLine.defaultFactory(), args).setOut(out);
+        CommandLine cmd = commandLine(new Factory(), args).setOut(out);
         int code = cmd.execute(args);
         out.flush();
         System.exit(code);
     }
 
     /**
-     * The subcommands, by name. Not in the {@code @Command} annotation: picocli would build every
-     * one's model by reflection at each start (tens of milliseconds apiece, before any work), and a
-     * run needs one. {@link #commandLine} adds the one the arguments name, or all of them.
+     * picocli's system property: regular expressions, comma-separated, of the classes whose built-in
+     * converters it does not register.
      */
-    static final Map<String, Class<?>> COMMANDS = commands();
+    static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
-    private static Map<String, Class<?>> commands() {
-        Map<String, Class<?>> m = new LinkedHashMap<>();
-        m.put("find", FindCommand.class);
-        m.put("compress", CompressCommand.class);
-        m.put("decompress", DecompressCommand.class);
-        m.put("samples", SamplesCommand.class);
-        m.put("bench", BenchCommand.class);
+    /** The converters {@link #main} has picocli skip: those of the java.time and java.sql types. */
+    static final String UNUSED_CONVERTERS = "java\\.time\\..*,java\\.sql\\..*";
+
+    /**
+     * The subcommands, by name: each makes its command object with the factory it is given, and
+     * returns what {@link CommandLine#addSubcommand(String, Object)} takes. Not in a {@code @Command}
+     * annotation: picocli would build every one's model at each start, and a run needs one. {@link
+     * #commandLine} adds the one the arguments name, or all of them.
+     *
+     * <p>{@code find}, {@code compress} and {@code decompress} return models built in code, with no
+     * annotation read (see {@link Models} for the cost measured). {@code samples} and {@code bench}
+     * are not timed, so they stay annotated classes: picocli reads their annotations only when they
+     * run, or when every subcommand is added (help, or no command).
+     */
+    static final Map<String, Function<CommandLine.IFactory, Object>> COMMANDS = commands();
+
+    private static Map<String, Function<CommandLine.IFactory, Object>> commands() {
+        Map<String, Function<CommandLine.IFactory, Object>> m = new LinkedHashMap<>();
+        m.put("find", FindCommand::model);
+        m.put("compress", CompressCommand::model);
+        m.put("decompress", DecompressCommand::model);
+        // Not timed: picocli builds these two from their annotations, and only when they are added.
+        m.put("samples", factory -> SamplesCommand.class);
+        m.put("bench", factory -> BenchCommand.class);
         return Collections.unmodifiableMap(m);
     }
 
@@ -91,17 +100,68 @@ public final class Main implements Runnable {
      * @param factory creates the command objects (tests pass one with seams)
      * @param args the arguments it will execute
      * @return the command line
-     * @throws CommandLine.InitializationException if a command class is malformed
+     * @throws CommandLine.InitializationException if a command object cannot be made, or an annotated
+     *     command class is malformed
      */
     static CommandLine commandLine(CommandLine.IFactory factory, String... args) {
-        CommandLine root = new CommandLine(new Main(), factory);
-        Class<?> only = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        CommandLine root = new CommandLine(model(new Main(), factory), factory);
+        Function<CommandLine.IFactory, Object> only = args.length > 0 ? COMMANDS.get(args[0]) : null;
         if (only != null) {
-            root.addSubcommand(args[0], only);
+            root.addSubcommand(args[0], only.apply(factory));
         } else {
-            COMMANDS.forEach(root::addSubcommand);
+            COMMANDS.forEach((name, command) -> root.addSubcommand(name, command.apply(factory)));
         }
         return root;
+    }
+
+    /**
+     * The root command's model, built in code (see {@link Models}), bound to {@code main}.
+     *
+     * @param main the command object: it runs when no subcommand is given
+     * @param factory the command line's factory
+     * @return the model, without its subcommands
+     */
+    static CommandSpec model(Main main, CommandLine.IFactory factory) {
+        CommandSpec spec = Models.wrap(main, "jfutures", factory).versionProvider(new Version());
+        main.spec = spec;
+        spec.usageMessage()
+                .description("Python's concurrent.futures for the JVM: the book's programs as tools.")
+                .exitCodeListHeading(Models.EXIT_CODES_HEADING)
+                .exitCodeList(UsageMessageSpec.keyValuesMap(
+                        "0:success",
+                        "1:find: a directory could not be read",
+                        "1-63:compress, decompress, samples: that many files failed (63: 63 or more)",
+                        "2:usage error (find, or no command), or find's ROOT is missing",
+                        "64:compress, decompress, samples: usage error",
+                        "66:compress, decompress: INPUT is missing",
+                        "73:compress, decompress, samples: the output directory cannot be created"));
+        spec.addOption(Models.help());
+        spec.addOption(Models.version());
+        return spec;
+    }
+
+    /**
+     * Makes the objects of the commands, {@code dev.jfutures.cli}'s classes, with their no-arg
+     * constructors. Not {@link CommandLine#defaultFactory()}: its class initializer looks for Groovy
+     * ({@code Class.forName("groovy.lang.Closure")}, a failing search of the jar) at each start.
+     * What else picocli asks for (the list behind bench's {@code --only}) goes to the default
+     * factory, which is then made only for the annotated commands.
+     */
+    static final class Factory implements CommandLine.IFactory {
+        /**
+         * Makes an object of {@code type}.
+         *
+         * @param type the class
+         * @return a new object
+         * @throws Exception if the constructor cannot be called, or throws
+         */
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type.isInterface() || !type.getPackageName().equals(Main.class.getPackageName())) {
+                return CommandLine.defaultFactory().create(type);
+            }
+            return type.getDeclaredConstructor().newInstance();
+        }
     }
 
     private static Charset fileNameCharset() {
@@ -112,7 +172,11 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Without a subcommand: a usage error. */
+    /**
+     * Without a subcommand: a usage error.
+     *
+     * @throws CommandLine.ParameterException always (exit code 2)
+     */
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'jfutures find ROOT PATTERN'");
@@ -120,6 +184,11 @@ public final class Main implements Runnable {
 
     /** {@code --version}: the version Maven filtered into {@code version.properties}. */
     static final class Version implements CommandLine.IVersionProvider {
+        /**
+         * The version lines.
+         *
+         * @return {@code jfutures VERSION}, and the running Java's version and home
+         */
         @Override
         public String[] getVersion() {
             Properties p = new Properties();
