@@ -360,8 +360,9 @@ class CompressCommandTest {
 
     @Test
     void aWorkerJvmThatDiesFailsOnlyItsImage() throws IOException {
-        // A 9000 x 9000 grey PNG (a few hundred KB) decodes to 81 MB: more than a 32 MB worker has
-        // (workers run with -XX:+ExitOnOutOfMemoryError: the JVM exits).
+        // A 9000 x 9000 grey PNG (100 KB) makes a 10 MB bilevel image (the PNG is decoded row by
+        // row), whose dithered grey then RLE-encodes to 49 MB: more than a 32 MB worker has (workers run
+        // with -XX:+ExitOnOutOfMemoryError: the JVM exits).
         Path in = Files.createDirectories(tmp.resolve("in"));
         Pngs.grey(in.resolve("huge.png"), 9000, 9000, 77, 9000);
         BitImage small = someImage();

@@ -14,7 +14,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -51,18 +50,20 @@ import javax.imageio.stream.ImageInputStream;
  *       ({@code tobilevel} in {@code libImaging/Convert.c}: errors in sixteenths, truncating
  *       division, a pixel white if its corrected value is above 128).
  * </ul>
- * The pixels are read as raw samples from the decoded raster (and raw palette entries), never
- * through {@link BufferedImage#getRGB}, which would colour-convert grey images.
+ * The pixels are read as raw samples from the decoded file or raster (and raw palette entries),
+ * never through {@link BufferedImage#getRGB}, which would colour-convert grey images.
  *
  * <p>Where Pillow's own decoder behaves differently from javax.imageio's, the file is decoded
  * here as Pillow decodes it: uncompressed and RLE BMPs (Pillow's RLE4 decoder drops the last pixel
  * of odd-length absolute runs; a palette of exactly black and white makes it read 4- and 8-bit
  * rows as 1-bit ones) and GIFs (javax.imageio loses rows of interlaced GIFs a few rows high; Pillow
  * fills the canvas outside the first frame with the transparent index, and thresholds through the
- * global table when a local one is the identity grey ramp). PNG, TIFF and JPEG pixels come from
- * javax.imageio, and the headers (PNG's IHDR and PLTE, TIFF's tags) decide what Pillow would do
- * with them. A file Pillow refuses to read (too few pixels in an RLE BMP or a GIF, an LZW code out
- * of range, ...) is refused here too, with an IOException.
+ * global table when a local one is the identity grey ramp). PNGs are decoded here too, by
+ * {@link PngDecoder}, row by row, which also keeps javax.imageio's PNG reader out of the JIT's way
+ * (see that class). TIFF and JPEG pixels come from javax.imageio, and the TIFF tags decide what
+ * Pillow would do with them. A file Pillow refuses to read (too few pixels in an RLE BMP or a GIF,
+ * an LZW code out of range, a PNG chunk with a bad CRC, ...) is refused here too, with an
+ * IOException; so are a few broken PNGs Pillow reads anyway (listed in {@link PngDecoder}).
  *
  * <p><b>Where the result is identical to Pillow's, and where it may not be.</b>
  * <ul>
@@ -115,7 +116,7 @@ public final class Bilevel {
         } catch (ImageException e) {
             throw new IOException(file + ": " + e.getMessage(), e.getCause());
         } catch (IOException e) {
-            // ImageIO's messages ("Error reading PNG image data") do not name the file.
+            // ImageIO's messages ("Error reading TIFF image data") do not name the file.
             throw new IOException(file + ": corrupt or truncated image (" + describe(e) + ")", e);
         } catch (RuntimeException e) {
             // The decoders throw unchecked exceptions (IndexOutOfBounds, NegativeArraySize, ...) on
@@ -143,7 +144,7 @@ public final class Bilevel {
     }
 
     /** A problem with the file's contents; its message does not name the file (the catcher adds it). */
-    private static final class ImageException extends IOException {
+    static final class ImageException extends IOException {
         private static final long serialVersionUID = 1L;
 
         ImageException(String message) {
@@ -260,10 +261,6 @@ public final class Bilevel {
         return u16le(b, i) | u16le(b, i + 2) << 16;
     }
 
-    private static int i32be(byte[] b, int i) {
-        return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
-    }
-
     // ------------------------------------------------------------------------------------------
     // Pillow's conversions
     // ------------------------------------------------------------------------------------------
@@ -303,22 +300,50 @@ public final class Bilevel {
     }
 
     /**
-     * Pillow's {@code tobilevel} for an "L" image: Floyd-Steinberg with the error kept in sixteenths,
-     * C's truncating division (Java's is the same), values clipped to 0..255 after the error is
-     * added, and a pixel white when above 128. The statements mirror Convert.c's so that the
-     * arithmetic is identical; {@code errors[x + 1]} holds the error carried from the row above.
+     * Pillow's {@code tobilevel} for an "L" image, {@code rows} supplying the grey values row by row.
+     * See {@link Dither} for the arithmetic.
      */
     static BitImage dither(int width, int height, GreyRows rows) throws IOException {
-        int stride = (width + 7) >>> 3;
-        byte[] bits = new byte[stride * height];
-        int[] errors = new int[width + 1];
+        Dither d = new Dither(width, height);
         int[] in = new int[width];
         for (int y = 0; y < height; y++) {
             rows.row(y, in);
+            d.row(in);
+        }
+        return d.image();
+    }
+
+    /**
+     * Pillow's {@code tobilevel} for an "L" image, one row at a time: Floyd-Steinberg with the error
+     * kept in sixteenths, C's truncating division (Java's is the same), values clipped to 0..255
+     * after the error is added, and a pixel white when above 128. The statements mirror Convert.c's
+     * so that the arithmetic is identical; {@code errors[x + 1]} holds the error carried from the
+     * row above. The work for a row is one method, so that the JIT compiles it once, small, whatever
+     * loop over rows calls it (see {@link PngDecoder}).
+     */
+    static final class Dither {
+        private final int width;
+        private final int stride;
+        private final byte[] bits;
+        private final int[] errors;
+        private int base;
+
+        Dither(int width, int height) {
+            this.width = width;
+            this.stride = (width + 7) >>> 3;
+            this.bits = new byte[stride * height];
+            this.errors = new int[width + 1];
+        }
+
+        /** Dithers the next row, {@code in[0..width)} its grey values 0..255. */
+        void row(int[] in) {
+            int[] errors = this.errors;
+            byte[] bits = this.bits;
+            int width = this.width;
+            int base = this.base;
             int l = 0;
             int l0 = 0;
             int l1 = 0;
-            int base = y * stride;
             int acc = 0;
             for (int x = 0; x < width; x++) {
                 l = in[x] + (l + errors[x + 1]) / 16;
@@ -344,8 +369,13 @@ public final class Bilevel {
                 bits[base + (width >>> 3)] = (byte) acc;
             }
             errors[width] = l0;
+            this.base = base + stride;
         }
-        return new BitImage(width, height, bits);
+
+        /** @return the image, every row dithered */
+        BitImage image() {
+            return new BitImage(width, bits.length / stride, bits);
+        }
     }
 
     /** Reads rows of one band's raw samples out of a raster, fast for the common layouts. */
@@ -899,85 +929,228 @@ public final class Bilevel {
     }
 
     // ------------------------------------------------------------------------------------------
-    // PNG: the header says which mode Pillow opens it in; javax.imageio decodes the samples.
+    // PNG: decoded here (PngDecoder); the header says which mode Pillow opens it in.
     // ------------------------------------------------------------------------------------------
 
     private static final class Png {
-        static BitImage read(Reader r) throws IOException {
-            byte[] ihdr = r.exactly(8, 25, "PNG header");
-            if (i32be(ihdr, 0) != 13 || ihdr[4] != 'I' || ihdr[5] != 'H' || ihdr[6] != 'D' || ihdr[7] != 'R') {
-                throw new ImageException("corrupt PNG: it does not start with an IHDR chunk");
-            }
-            long width = i32be(ihdr, 8) & 0xffffffffL;
-            long height = i32be(ihdr, 12) & 0xffffffffL;
-            int depth = ihdr[16] & 0xff;
-            int colorType = ihdr[17] & 0xff;
-            r.checkDimensions(width, height);
-            int[] palette = null;
-            int entries = 0;
-            if (colorType == 3) {
-                // Walk the chunks to PLTE: Pillow's palette has exactly its entries (then the grey
-                // ramp), while javax.imageio pads a short palette with its last entry.
-                long pos = 8;
-                while (pos + 8 <= r.size) {
-                    byte[] ch = r.exactly(pos, 8, "PNG chunk header");
-                    long len = i32be(ch, 0) & 0xffffffffL;
-                    String type = new String(ch, 4, 4, StandardCharsets.ISO_8859_1);
-                    if (type.equals("PLTE")) {
-                        entries = (int) Math.min(len / 3, 256);
-                        byte[] p = r.exactly(pos + 8, entries * 3, "PNG palette");
-                        palette = new int[entries * 3];
-                        for (int i = 0; i < palette.length; i++) {
-                            palette[i] = p[i] & 0xff;
-                        }
-                        break;
-                    }
-                    if (type.equals("IDAT") || type.equals("IEND")) {
-                        break;
-                    }
-                    pos += 12 + len;
-                }
-                if (palette == null) {
-                    throw new ImageException("corrupt PNG: a palette image without a PLTE chunk");
-                }
-            }
-            Raster raster = Generic.decodeImage(r, "png").getRaster();
-            switch (colorType) {
-                case 0: // grey: "1", "L" (2- and 4-bit scaled), or "I" (16-bit, clipped on the way to "L")
-                    if (depth == 1) {
-                        return grey1(raster);
-                    }
-                    return ditherGrey(raster, 0, depth == 16 ? clipLut() : depth == 8 ? null : greyLut(raster, depth));
-                case 2: // "RGB"; 16-bit keeps the high byte
-                case 6: // "RGBA": alpha dropped
-                    return ditherRgb(raster, depth == 16 ? highByteLut() : null);
-                case 3: // "P": thresholded through the palette
-                    return threshold(raster, paletteWhite(palette, entries, 1 << depth));
-                case 4: // "LA" -> "L"; 16-bit opens as "RGBA" with R = G = B = the high byte, whose luma is itself
-                    return ditherGrey(raster, 0, depth == 16 ? highByteLut() : null);
-                default:
-                    throw new ImageException("corrupt PNG: colour type " + colorType);
-            }
-        }
-
         /**
-         * A 1-bit grey PNG opens as "1". javax.imageio gives its packed raster, except that with a
-         * tRNS chunk it expands 1-, 2- and 4-bit grey to 8-bit grey plus alpha (scaled by 255, 85
-         * and 17, as Pillow scales), where white is any non-zero grey.
+         * Pillow's modes for PNG (its {@code _MODES} table) and what {@code convert("1")} makes of
+         * them, from the raw samples: grey 1-bit is "1" (the bits as they are); grey 2- and 4-bit is
+         * "L" scaled by 85 and 17; grey 16-bit is "I", clipped to 0..255; RGB and RGBA keep the high
+         * byte of a 16-bit sample, and their luma is dithered (alpha dropped); grey+alpha is "LA"
+         * (the grey band dithered), or for 16 bits "RGBA" with R = G = B = the grey's high byte, whose
+         * luma is itself; a palette image is "P", thresholded through its own entries (then the grey
+         * ramp). A tRNS chunk changes none of it: Pillow keeps the mode and drops the transparency
+         * on the way to "1".
          */
-        static BitImage grey1(Raster raster) {
-            if (raster.getSampleModel() instanceof MultiPixelPackedSampleModel) {
-                return packedBits(raster, false, true);
+        static BitImage read(Reader r) throws IOException {
+            PngDecoder png = PngDecoder.open(r.channel, r.size);
+            int w = png.width();
+            int h = png.height();
+            int depth = png.depth();
+            RowImage sink;
+            switch (png.colorType()) {
+                case PngDecoder.GREY:
+                    sink = depth == 1 ? new PackedRows(w, h, false, true)
+                            : new GreyRowsOf(w, h, depth == 16 ? GreyRowsOf.CLIP16
+                                    : depth == 8 ? GreyRowsOf.BYTES : GreyRowsOf.SCALED, depth, 1);
+                    break;
+                case PngDecoder.RGB:
+                case PngDecoder.RGBA:
+                    int samples = png.colorType() == PngDecoder.RGB ? 3 : 4;
+                    sink = new GreyRowsOf(w, h, GreyRowsOf.LUMA, depth / 8, samples * depth / 8);
+                    break;
+                case PngDecoder.GREY_ALPHA:
+                    // the grey sample's (high) byte, every 2 or 4 bytes
+                    sink = new GreyRowsOf(w, h, GreyRowsOf.BYTES, 8, 2 * depth / 8);
+                    break;
+                default: // PngDecoder.PALETTE (open() allows no other)
+                    int[] palette = png.palette();
+                    boolean[] white = paletteWhite(palette, palette.length / 3, 1 << depth);
+                    sink = depth == 1 ? new PackedRows(w, h, white[0], white[1]) : new IndexRows(w, h, depth, white);
+                    break;
             }
-            boolean[] white = new boolean[1 << raster.getSampleModel().getSampleSize(0)];
-            Arrays.fill(white, 1, white.length, true);
-            return threshold(raster, white);
+            png.decode(sink);
+            return sink.image();
+        }
+    }
+
+    /** Takes decoded rows and makes the bilevel image of them. */
+    private interface RowImage extends PngDecoder.RowSink {
+        /** @return the image, once every row has been taken */
+        BitImage image();
+    }
+
+    /**
+     * Packed 1-bit rows (mode "1", or "P" with two entries): copied, inverted if value 0 is the
+     * white one, constant if both are; the padding bits of each row's last byte zeroed.
+     */
+    private static final class PackedRows implements RowImage {
+        private final int width;
+        private final int stride;
+        private final byte[] bits;
+        private final boolean zeroWhite;
+        private final boolean oneWhite;
+        private final int lastMask;
+        private int base;
+
+        PackedRows(int width, int height, boolean zeroWhite, boolean oneWhite) {
+            this.width = width;
+            this.stride = (width + 7) >>> 3;
+            this.bits = new byte[stride * height];
+            this.zeroWhite = zeroWhite;
+            this.oneWhite = oneWhite;
+            this.lastMask = (0xff00 >>> (((width - 1) & 7) + 1)) & 0xff;
         }
 
-        /** 2- and 4-bit grey: raw samples to scale, unless javax.imageio expanded them (see grey1). */
-        static int[] greyLut(Raster raster, int depth) {
-            int size = raster.getSampleModel().getSampleSize(0);
-            return size == depth ? scaleLut(depth) : null;
+        @Override
+        public void row(byte[] row, int off) {
+            copyRow(row, off, bits, base, stride, lastMask, zeroWhite, oneWhite);
+            base += stride;
+        }
+
+        @Override
+        public BitImage image() {
+            return new BitImage(width, bits.length / stride, bits);
+        }
+    }
+
+    /** Copies one packed 1-bit row, white where {@code zeroWhite}/{@code oneWhite} says, padding bits zero. */
+    static void copyRow(byte[] src, int from, byte[] dst, int to, int stride, int lastMask, boolean zeroWhite,
+            boolean oneWhite) {
+        if (zeroWhite == oneWhite) {
+            if (zeroWhite) {
+                Arrays.fill(dst, to, to + stride, (byte) 0xff);
+            }
+        } else {
+            System.arraycopy(src, from, dst, to, stride);
+            if (zeroWhite) {
+                for (int i = to; i < to + stride; i++) {
+                    dst[i] = (byte) ~dst[i];
+                }
+            }
+        }
+        dst[to + stride - 1] &= (byte) lastMask;
+    }
+
+    /** Palette indices of 2, 4 or 8 bits (mode "P"): each pixel white or black by its entry. */
+    private static final class IndexRows implements RowImage {
+        private final int width;
+        private final int stride;
+        private final byte[] bits;
+        private final int depth;
+        private final boolean[] white;
+        private final int[] indices;
+        private int base;
+
+        IndexRows(int width, int height, int depth, boolean[] white) {
+            this.width = width;
+            this.stride = (width + 7) >>> 3;
+            this.bits = new byte[stride * height];
+            this.depth = depth;
+            this.white = white;
+            this.indices = new int[width];
+        }
+
+        @Override
+        public void row(byte[] row, int off) {
+            unpack(row, off, depth, 1, width, indices);
+            packRow(indices, width, white, bits, base);
+            base += stride;
+        }
+
+        @Override
+        public BitImage image() {
+            return new BitImage(width, bits.length / stride, bits);
+        }
+    }
+
+    /** Rows reduced to 8-bit grey and dithered: every mode but "1" and "P". */
+    private static final class GreyRowsOf implements RowImage {
+        /** Sub-byte grey samples ({@code a} bits), scaled to 0..255 as Pillow's L;2 and L;4 do. */
+        static final int SCALED = 0;
+        /** One byte taken every {@code b} bytes: 8-bit grey, or the high byte of a 16-bit sample. */
+        static final int BYTES = 1;
+        /** 16-bit grey (mode "I") clipped to 0..255. */
+        static final int CLIP16 = 2;
+        /** The luma of R, G, B samples {@code a} bytes apart (1, or 2 keeping the high byte), pixels {@code b} bytes apart. */
+        static final int LUMA = 3;
+
+        private final int width;
+        private final int kind;
+        private final int a;
+        private final int b;
+        private final int[] grey;
+        private final Dither dither;
+
+        GreyRowsOf(int width, int height, int kind, int a, int b) {
+            this.width = width;
+            this.kind = kind;
+            this.a = a;
+            this.b = b;
+            this.grey = new int[width];
+            this.dither = new Dither(width, height);
+        }
+
+        @Override
+        public void row(byte[] row, int off) {
+            switch (kind) {
+                case SCALED:
+                    unpack(row, off, a, 255 / ((1 << a) - 1), width, grey);
+                    break;
+                case BYTES:
+                    everyNth(row, off, b, width, grey);
+                    break;
+                case CLIP16:
+                    clip16(row, off, width, grey);
+                    break;
+                default:
+                    luma(row, off, a, b, width, grey);
+                    break;
+            }
+            dither.row(grey);
+        }
+
+        @Override
+        public BitImage image() {
+            return dither.image();
+        }
+    }
+
+    /** Unpacks {@code w} samples of 1, 2 or 4 bits (most significant first), each times {@code scale}. */
+    static void unpack(byte[] row, int off, int bits, int scale, int w, int[] out) {
+        if (bits == 8) {
+            everyNth(row, off, 1, w, out);
+            return;
+        }
+        int mask = (1 << bits) - 1;
+        for (int x = 0; x < w; x++) {
+            int s = x * bits;
+            out[x] = ((row[off + (s >>> 3)] >>> (8 - bits - (s & 7))) & mask) * scale;
+        }
+    }
+
+    /** {@code out[x] = row[off + x * step]}, unsigned. */
+    static void everyNth(byte[] row, int off, int step, int w, int[] out) {
+        for (int x = 0, i = off; x < w; x++, i += step) {
+            out[x] = row[i] & 0xff;
+        }
+    }
+
+    /** Big-endian 16-bit samples clipped to 255, as Pillow's "I" to "L" does. */
+    static void clip16(byte[] row, int off, int w, int[] out) {
+        for (int x = 0, i = off; x < w; x++, i += 2) {
+            out[x] = row[i] != 0 ? 255 : row[i + 1] & 0xff;
+        }
+    }
+
+    /** Pillow's luma {@code (299 R + 587 G + 114 B) / 1000} of the first byte of each R, G, B sample. */
+    static void luma(byte[] row, int off, int sampleBytes, int pixelBytes, int w, int[] out) {
+        for (int x = 0, i = off; x < w; x++, i += pixelBytes) {
+            int r = row[i] & 0xff;
+            int g = row[i + sampleBytes] & 0xff;
+            int b = row[i + 2 * sampleBytes] & 0xff;
+            out[x] = (r * 299 + g * 587 + b * 114) / 1000;
         }
     }
 

@@ -1,0 +1,725 @@
+package dev.jfutures.cli.rle;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Decodes a PNG file's pixels into raw rows, one at a time, for {@link Bilevel}: the samples as
+ * the file holds them (big-endian 16-bit samples, 1-, 2- and 4-bit samples packed most significant
+ * first), no colour model, no expansion of tRNS or of short palettes.
+ *
+ * <p><b>Why not javax.imageio.</b> Its PNG reader decodes a whole image in one huge method
+ * ({@code PNGImageReader.decodePass}) that C2 compiles again and again in a worker JVM, mostly as
+ * on-stack-replacement compilations that are thrown away when the next image has another colour
+ * type: measured with JFR, about 640 ms of C2 time per worker JVM compressing the 100-image bench
+ * directory, paid again by each worker and competing with the work for the cores. Here the work is
+ * split into small methods called once per row (inflate a row, undo its filter, scatter an Adam7
+ * pass row, convert a row in the caller's sink), each compiled once and early, whatever the mix of
+ * colour types; the loops over rows only call them.
+ *
+ * <p><b>What Pillow 9.4 does, and what this does.</b> The header chunks (everything before the
+ * first IDAT) are read as Pillow's {@code PngImageFile._open} reads them: every chunk's CRC is
+ * checked (a bad one is an error, as in Pillow), a chunk type must be four of {@code [A-Za-z0-9_]},
+ * the palette is the PLTE chunk's entries (at most 256), and a tRNS chunk too short for its colour
+ * type is an error. The image data is fed to zlib as Pillow's {@code ImageFile.load} and
+ * {@code ZipDecode.c} feed it (each IDAT chunk in pieces of at most 64 KiB, IDAT chunks' own CRCs
+ * not checked, inflated one row at a time, the data ending at the first chunk that is not an
+ * IDAT), so a zlib error, such as a bad Adler-32 check met while the last row is inflated, is met
+ * where Pillow meets it, and data after the last row is ignored as Pillow ignores it. Where the
+ * file breaks the PNG specification in a way Pillow overlooks, this refuses it, as the
+ * javax.imageio route did: a palette image without PLTE (Pillow uses a grey ramp), a second PLTE
+ * or IHDR, an IHDR that is not 13 bytes, a compression method other than 0, and a zlib stream that
+ * ends before the last row (Pillow leaves the missing rows zero).
+ *
+ * <p>Not thread-safe: one decoder reads one file once.
+ */
+final class PngDecoder {
+    /** Colour type 0: grey. */
+    static final int GREY = 0;
+    /** Colour type 2: RGB. */
+    static final int RGB = 2;
+    /** Colour type 3: palette indices. */
+    static final int PALETTE = 3;
+    /** Colour type 4: grey and alpha. */
+    static final int GREY_ALPHA = 4;
+    /** Colour type 6: RGB and alpha. */
+    static final int RGBA = 6;
+
+    private static final int IHDR = type("IHDR");
+    private static final int PLTE = type("PLTE");
+    private static final int IDAT = type("IDAT");
+    private static final int IEND = type("IEND");
+    private static final int TRNS = type("tRNS");
+
+    /** Adam7: each pass's first column and row, and its column and row steps. */
+    private static final int[] PASS_X = {0, 4, 0, 2, 0, 1, 0};
+    private static final int[] PASS_Y = {0, 0, 4, 0, 2, 0, 1};
+    private static final int[] PASS_DX = {8, 8, 4, 4, 2, 2, 1};
+    private static final int[] PASS_DY = {8, 8, 8, 4, 4, 2, 2};
+
+    /** Pillow reads an IDAT chunk's data in pieces of at most this many bytes (decodermaxblock). */
+    private static final int PIECE = 65536;
+
+    /** Receives decoded rows, top to bottom. */
+    @FunctionalInterface
+    interface RowSink {
+        /**
+         * Takes the next row.
+         *
+         * @param row the row's bytes as a non-interlaced PNG lays them out (no filter byte), from {@code off}
+         * @param off where the row starts in {@code row}
+         * @throws IOException if the row cannot be used
+         */
+        void row(byte[] row, int off) throws IOException;
+    }
+
+    private final FileChannel channel;
+    private final long size;
+    private final int width;
+    private final int height;
+    private final int depth;
+    private final int colorType;
+    private final boolean interlaced;
+    /** Bits a pixel: depth times the samples a pixel. */
+    private final int pixelBits;
+    /** The PLTE chunk's bytes (R, G, B an entry), or null if there was none before the first IDAT. */
+    private final byte[] palette;
+    /** The offset of the first IDAT chunk (its length field). */
+    private final long firstIdat;
+
+    // The image data's reading state.
+    private Inflater inflater;
+    private byte[] piece;
+    /** The offset of the next unread byte of the current IDAT chunk's data. */
+    private long dataPos;
+    /** How many bytes of the current IDAT chunk's data are unread. */
+    private long dataLeft;
+    /** The offset just past the current IDAT chunk's data (its CRC). */
+    private long dataEnd;
+    /** For messages: the Adam7 pass (-1 if not interlaced), the row in it and how many it has. */
+    private int pass = -1;
+    private int row;
+    private int rows;
+
+    private PngDecoder(FileChannel channel, long size, int[] header, byte[] palette, long firstIdat) {
+        this.channel = channel;
+        this.size = size;
+        this.width = header[0];
+        this.height = header[1];
+        this.depth = header[2];
+        this.colorType = header[3];
+        this.interlaced = header[4] != 0;
+        this.pixelBits = depth * samples(colorType);
+        this.palette = palette;
+        this.firstIdat = firstIdat;
+    }
+
+    /** @return the width in pixels, 1 to 65535 */
+    int width() {
+        return width;
+    }
+
+    /** @return the height in pixels, 1 to 65535 */
+    int height() {
+        return height;
+    }
+
+    /** @return the bit depth of a sample: 1, 2, 4, 8 or 16, as allowed for {@link #colorType()} */
+    int depth() {
+        return depth;
+    }
+
+    /** @return the colour type: {@link #GREY}, {@link #RGB}, {@link #PALETTE}, {@link #GREY_ALPHA} or {@link #RGBA} */
+    int colorType() {
+        return colorType;
+    }
+
+    /** @return whether the image data is Adam7-interlaced */
+    boolean interlaced() {
+        return interlaced;
+    }
+
+    /**
+     * The palette: the PLTE chunk's entries, as ints 0..255, three an entry (R, G, B).
+     *
+     * @return the entries, or null for an image that is not a palette image
+     */
+    int[] palette() {
+        if (palette == null || colorType != PALETTE) {
+            return null;
+        }
+        int[] rgb = new int[palette.length / 3 * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = palette[i] & 0xff;
+        }
+        return rgb;
+    }
+
+    /** How many samples a pixel of {@code colorType} has. */
+    private static int samples(int colorType) {
+        switch (colorType) {
+            case RGB:
+                return 3;
+            case GREY_ALPHA:
+                return 2;
+            case RGBA:
+                return 4;
+            default:
+                return 1;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The header chunks
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Reads the header chunks, up to the first IDAT chunk, and checks them.
+     *
+     * @param channel the file, positioned anywhere (reads are positional)
+     * @param size the file's size
+     * @return the decoder, ready to {@link #decode}
+     * @throws Bilevel.ImageException if the file is truncated, corrupt, or breaks the PNG rules
+     *     listed in the class comment, or its dimensions are outside 1..65535 (the message says which)
+     * @throws IOException if the file cannot be read
+     */
+    static PngDecoder open(FileChannel channel, long size) throws IOException {
+        Header h = new Header(channel, size);
+        return h.walk();
+    }
+
+    /** The walk over the header chunks. */
+    private static final class Header {
+        private final FileChannel channel;
+        private final long size;
+        private final CRC32 crc = new CRC32();
+
+        Header(FileChannel channel, long size) {
+            this.channel = channel;
+            this.size = size;
+        }
+
+        PngDecoder walk() throws IOException {
+            byte[] ch = exactly(8, 8, "the PNG header");
+            if (i32(ch, 0) != 13 || i32(ch, 4) != IHDR) {
+                throw corrupt("it does not start with an IHDR chunk");
+            }
+            byte[] ihdr = exactly(16, 17, "the PNG header");
+            checkCrc(IHDR, ihdr, 13, i32(ihdr, 13));
+            long width = i32(ihdr, 0) & 0xffffffffL;
+            long height = i32(ihdr, 4) & 0xffffffffL;
+            try {
+                BitImage.checkDimensions(width, height);
+            } catch (IllegalArgumentException e) {
+                throw new Bilevel.ImageException(e.getMessage());
+            }
+            int depth = ihdr[8] & 0xff;
+            int colorType = ihdr[9] & 0xff;
+            checkDepth(depth, colorType);
+            if (ihdr[10] != 0) {
+                throw corrupt("compression method " + (ihdr[10] & 0xff) + " (PNG defines only 0, deflate)");
+            }
+            if (ihdr[11] != 0) {
+                throw corrupt("filter method " + (ihdr[11] & 0xff) + " (PNG defines only 0)");
+            }
+            if ((ihdr[12] & 0xff) > 1) {
+                throw corrupt("interlace method " + (ihdr[12] & 0xff) + " (PNG defines 0, none, and 1, Adam7)");
+            }
+            byte[] palette = null;
+            long pos = 33;
+            while (true) {
+                byte[] head = bytes(pos, 8);
+                if (head.length < 8) {
+                    throw truncated("the file ends before the image data (no IDAT chunk)");
+                }
+                long length = i32(head, 0) & 0xffffffffL;
+                int type = i32(head, 4);
+                checkType(head, pos);
+                if (length > Integer.MAX_VALUE) {
+                    throw corrupt("the " + name(type) + " chunk at offset " + pos + " claims " + length
+                            + " bytes (at most 2^31 - 1)");
+                }
+                if (type == IDAT) {
+                    if (colorType == PALETTE && palette == null) {
+                        // Pillow would use its default palette, the grey ramp; the file is broken.
+                        throw corrupt("a palette image without a PLTE chunk");
+                    }
+                    return new PngDecoder(channel, size,
+                            new int[] {(int) width, (int) height, depth, colorType, ihdr[12]}, palette, pos);
+                }
+                if (type == IEND) {
+                    throw corrupt("no image data (IEND comes before any IDAT chunk)");
+                }
+                if (type == IHDR) {
+                    throw corrupt("a second IHDR chunk");
+                }
+                if (pos + 12 + length > size) {
+                    throw truncated("the file ends inside the " + name(type) + " chunk");
+                }
+                if (type == PLTE || type == TRNS) {
+                    byte[] data = exactly(pos + 8, (int) length + 4, "the " + name(type) + " chunk");
+                    checkCrc(type, data, (int) length, i32(data, (int) length));
+                    if (type == PLTE) {
+                        if (palette != null) {
+                            throw corrupt("a second PLTE chunk");
+                        }
+                        palette = Arrays.copyOf(data, (int) length);
+                        if (colorType == PALETTE && length / 3 > 256) {
+                            // Pillow: "invalid palette size".
+                            throw corrupt("a PLTE chunk of " + length / 3 + " entries (at most 256)");
+                        }
+                    } else {
+                        checkTrns(colorType, (int) length);
+                    }
+                } else {
+                    checkCrc(type, pos + 8, length);
+                }
+                pos += 12 + length;
+            }
+        }
+
+        /** The depth/colour type pairs Pillow's {@code _MODES} table has, which are the PNG specification's. */
+        static void checkDepth(int depth, int colorType) throws Bilevel.ImageException {
+            boolean ok;
+            String allowed;
+            switch (colorType) {
+                case GREY:
+                    ok = depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
+                    allowed = "a grey image has depth 1, 2, 4, 8 or 16";
+                    break;
+                case PALETTE:
+                    ok = depth == 1 || depth == 2 || depth == 4 || depth == 8;
+                    allowed = "a palette image has depth 1, 2, 4 or 8";
+                    break;
+                case RGB:
+                case GREY_ALPHA:
+                case RGBA:
+                    ok = depth == 8 || depth == 16;
+                    allowed = "colour type " + colorType + " has depth 8 or 16";
+                    break;
+                default:
+                    throw corrupt("colour type " + colorType + " (PNG defines 0, 2, 3, 4 and 6)");
+            }
+            if (!ok) {
+                throw corrupt("bit depth " + depth + " with colour type " + colorType + " (" + allowed + ")");
+            }
+        }
+
+        /** Pillow unpacks a grey tRNS as one 16-bit value and an RGB one as three: shorter fails. */
+        static void checkTrns(int colorType, int length) throws Bilevel.ImageException {
+            int need = colorType == GREY ? 2 : colorType == RGB ? 6 : 0;
+            if (length < need) {
+                throw corrupt("a tRNS chunk of " + length + " bytes (colour type " + colorType + " needs " + need + ")");
+            }
+        }
+
+        static void checkType(byte[] head, long pos) throws Bilevel.ImageException {
+            if (!isType(head)) {
+                throw corrupt("not a chunk type at offset " + (pos + 4) + " ("
+                        + HexFormat.of().formatHex(head, 4, 8) + "): the file is damaged");
+            }
+        }
+
+        void checkCrc(int type, byte[] data, int length, int stored) throws Bilevel.ImageException {
+            crc.reset();
+            crc.update(typeBytes(type));
+            crc.update(data, 0, length);
+            if ((int) crc.getValue() != stored) {
+                throw corrupt("bad CRC in the " + name(type) + " chunk (the file is damaged)");
+            }
+        }
+
+        /** The CRC check of a chunk not otherwise read, in pieces (ancillary chunks can be large). */
+        void checkCrc(int type, long dataPos, long length) throws IOException {
+            crc.reset();
+            crc.update(typeBytes(type));
+            byte[] buf = new byte[(int) Math.min(PIECE, length + 4)];
+            long left = length;
+            long pos = dataPos;
+            while (left > 0) {
+                int n = (int) Math.min(buf.length, left);
+                if (read(channel, pos, buf, 0, n) < n) {
+                    throw truncated("the file ends inside the " + name(type) + " chunk");
+                }
+                crc.update(buf, 0, n);
+                pos += n;
+                left -= n;
+            }
+            byte[] stored = exactly(pos, 4, "the " + name(type) + " chunk");
+            if ((int) crc.getValue() != i32(stored, 0)) {
+                throw corrupt("bad CRC in the " + name(type) + " chunk (the file is damaged)");
+            }
+        }
+
+        byte[] bytes(long pos, int n) throws IOException {
+            byte[] b = new byte[n];
+            int got = read(channel, pos, b, 0, n);
+            return got == n ? b : Arrays.copyOf(b, got);
+        }
+
+        byte[] exactly(long pos, int n, String what) throws IOException {
+            byte[] b = bytes(pos, n);
+            if (b.length < n) {
+                throw truncated("the file ends inside " + what);
+            }
+            return b;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The image data
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Decodes the image data, handing each row, top to bottom, to {@code sink}.
+     *
+     * @param sink what takes the rows
+     * @throws Bilevel.ImageException if the file ends inside the image data, the zlib stream is
+     *     broken or ends early, the IDAT chunks stop before the last row, or a row has an unknown
+     *     filter type (the message names the row)
+     * @throws IOException if the file cannot be read, or {@code sink} fails
+     */
+    void decode(RowSink sink) throws IOException {
+        inflater = new Inflater();
+        piece = new byte[PIECE];
+        dataEnd = firstIdat - 4;
+        try {
+            if (!interlaced) {
+                decodePass(width, height, sink);
+            } else {
+                decodeInterlaced(sink);
+            }
+        } finally {
+            inflater.end();
+        }
+        checkTrailingChunks();
+    }
+
+    /**
+     * Pillow's {@code load_end}: after the last row it walks the chunks that follow, up to IEND, a
+     * chunk header the file ends inside or one that is not a chunk type, reading each chunk's data
+     * (their CRCs unchecked), and fails if the file ends inside a chunk's data. So does this.
+     */
+    private void checkTrailingChunks() throws IOException {
+        byte[] head = new byte[8];
+        long pos = dataEnd + 4;
+        while (read(channel, pos, head, 0, 8) == 8 && isType(head) && i32(head, 4) != IEND) {
+            long length = i32(head, 0) & 0xffffffffL;
+            if (pos + 8 + length > size) {
+                throw truncated("the file ends inside the " + name(i32(head, 4)) + " chunk after the image data");
+            }
+            pos += 12 + length;
+        }
+    }
+
+    /** Adam7: the seven passes scattered into a whole image, then its rows handed on. */
+    private void decodeInterlaced(RowSink sink) throws IOException {
+        int stride = rowBytes(width);
+        byte[][] image = new byte[height][stride];
+        Scatter scatter = new Scatter(image, pixelBits);
+        for (int p = 0; p < 7; p++) {
+            int w = passSize(width, PASS_X[p], PASS_DX[p]);
+            int h = passSize(height, PASS_Y[p], PASS_DY[p]);
+            if (w == 0 || h == 0) {
+                continue;
+            }
+            pass = p;
+            scatter.start(PASS_X[p], PASS_DX[p], PASS_Y[p], PASS_DY[p], w);
+            decodePass(w, h, scatter);
+        }
+        for (byte[] r : image) {
+            sink.row(r, 0);
+        }
+    }
+
+    /** The pixels of a pass along one axis: those at start, start + step, ... below size. */
+    static int passSize(int size, int start, int step) {
+        return size <= start ? 0 : (size - start + step - 1) / step;
+    }
+
+    /** The bytes of a row of {@code w} pixels, after its filter byte. */
+    private int rowBytes(int w) {
+        return (int) (((long) w * pixelBits + 7) >>> 3);
+    }
+
+    /** One pass (the whole image if not interlaced): inflate, unfilter and hand on each row. */
+    private void decodePass(int w, int h, RowSink sink) throws IOException {
+        int n = rowBytes(w);
+        int bpp = Math.max(1, pixelBits >>> 3);
+        // Row i's filter byte at [0], its bytes at [1..n]; the previous row starts as zeros.
+        byte[] cur = new byte[n + 1];
+        byte[] prev = new byte[n + 1];
+        rows = h;
+        for (int y = 0; y < h; y++) {
+            row = y;
+            inflateRow(cur, n + 1);
+            if (!unfilter(cur, prev, n, bpp)) {
+                throw corrupt("unknown filter type " + (cur[0] & 0xff) + " " + where()
+                        + " (PNG defines 0 to 4; the image data is damaged)");
+            }
+            sink.row(cur, 1);
+            byte[] t = cur;
+            cur = prev;
+            prev = t;
+        }
+    }
+
+    /** Inflates exactly {@code n} bytes into {@code buf}, feeding IDAT data as zlib asks for it. */
+    private void inflateRow(byte[] buf, int n) throws IOException {
+        int off = 0;
+        while (off < n) {
+            int k;
+            try {
+                k = inflater.inflate(buf, off, n - off);
+            } catch (DataFormatException e) {
+                throw corrupt("bad zlib stream in the image data (" + e.getMessage() + ") " + where());
+            }
+            off += k;
+            if (k == 0) {
+                if (inflater.finished()) {
+                    throw corrupt("too little image data: the zlib stream ends " + where());
+                }
+                if (inflater.needsDictionary()) {
+                    throw corrupt("bad zlib stream in the image data (it asks for a preset dictionary,"
+                            + " which PNG does not allow)");
+                }
+                if (!inflater.needsInput()) {
+                    // zlib makes progress whenever it has input and room for output.
+                    throw corrupt("bad zlib stream in the image data (it stops making progress) " + where());
+                }
+                feed();
+            }
+        }
+    }
+
+    /** Gives zlib the next piece of IDAT data: the rest of this chunk (64 KiB at most), or of the next. */
+    private void feed() throws IOException {
+        while (dataLeft == 0) {
+            nextChunk();
+        }
+        int n = (int) Math.min(PIECE, dataLeft);
+        int got = read(channel, dataPos, piece, 0, n);
+        if (got <= 0) {
+            throw truncated("the file ends inside the image data, " + where());
+        }
+        dataPos += got;
+        // A short read means the file ends here: the next feed finds nothing and says so.
+        dataLeft -= got;
+        inflater.setInput(piece, 0, got);
+    }
+
+    /** Steps to the chunk after the current IDAT (skipping its CRC, as Pillow does): it must be an IDAT. */
+    private void nextChunk() throws IOException {
+        long pos = dataEnd + 4;
+        byte[] head = new byte[8];
+        if (read(channel, pos, head, 0, 8) < 8) {
+            throw truncated("the file ends inside the image data, " + where());
+        }
+        if (i32(head, 4) != IDAT) {
+            throw corrupt("too little image data: the IDAT chunks end " + where());
+        }
+        long length = i32(head, 0) & 0xffffffffL;
+        if (length > Integer.MAX_VALUE) {
+            throw corrupt("the IDAT chunk at offset " + pos + " claims " + length + " bytes (at most 2^31 - 1)");
+        }
+        dataPos = pos + 8;
+        dataLeft = length;
+        dataEnd = dataPos + length;
+    }
+
+    /** Where the decoding is, for messages: "in row 7 of 100" (and "of Adam7 pass 3"). */
+    private String where() {
+        return "in row " + (row + 1) + " of " + rows + (pass >= 0 ? " of Adam7 pass " + (pass + 1) : "");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The per-row steps: small methods, each compiled on its own.
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Undoes row {@code cur}'s filter (its type in {@code cur[0]}, its {@code n} bytes at
+     * {@code cur[1..n]}), given the previous row, unfiltered, in {@code prev} (zeros for a pass's
+     * first row).
+     *
+     * @param bpp the bytes a pixel, at least 1
+     * @return false if the filter type is unknown
+     */
+    static boolean unfilter(byte[] cur, byte[] prev, int n, int bpp) {
+        switch (cur[0]) {
+            case 0:
+                return true;
+            case 1:
+                sub(cur, n, bpp);
+                return true;
+            case 2:
+                up(cur, prev, n);
+                return true;
+            case 3:
+                average(cur, prev, n, bpp);
+                return true;
+            case 4:
+                paeth(cur, prev, n, bpp);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    static void sub(byte[] cur, int n, int bpp) {
+        for (int i = bpp + 1; i <= n; i++) {
+            cur[i] += cur[i - bpp];
+        }
+    }
+
+    static void up(byte[] cur, byte[] prev, int n) {
+        for (int i = 1; i <= n; i++) {
+            cur[i] += prev[i];
+        }
+    }
+
+    static void average(byte[] cur, byte[] prev, int n, int bpp) {
+        int i = 1;
+        for (; i <= bpp; i++) {
+            cur[i] += (prev[i] & 0xff) >>> 1;
+        }
+        for (; i <= n; i++) {
+            cur[i] += ((cur[i - bpp] & 0xff) + (prev[i] & 0xff)) >>> 1;
+        }
+    }
+
+    static void paeth(byte[] cur, byte[] prev, int n, int bpp) {
+        int i = 1;
+        for (; i <= bpp; i++) {
+            cur[i] += prev[i];
+        }
+        for (; i <= n; i++) {
+            int a = cur[i - bpp] & 0xff;
+            int b = prev[i] & 0xff;
+            int c = prev[i - bpp] & 0xff;
+            int pa = Math.abs(b - c);
+            int pb = Math.abs(a - c);
+            int pc = Math.abs(a + b - 2 * c);
+            cur[i] += (pa <= pb && pa <= pc) ? a : pb <= pc ? b : c;
+        }
+    }
+
+    /** Puts each Adam7 pass row's pixels where they belong in the whole image (zeros until then). */
+    private static final class Scatter implements RowSink {
+        private final byte[][] image;
+        private final int pixelBits;
+        private int x0;
+        private int dx;
+        private int y;
+        private int dy;
+        private int w;
+
+        Scatter(byte[][] image, int pixelBits) {
+            this.image = image;
+            this.pixelBits = pixelBits;
+        }
+
+        void start(int x0, int dx, int y0, int dy, int w) {
+            this.x0 = x0;
+            this.dx = dx;
+            this.y = y0;
+            this.dy = dy;
+            this.w = w;
+        }
+
+        @Override
+        public void row(byte[] row, int off) {
+            byte[] dst = image[y];
+            y += dy;
+            if (pixelBits >= 8) {
+                scatterBytes(row, off, dst, x0, dx, w, pixelBits >>> 3);
+            } else {
+                scatterBits(row, off, dst, x0, dx, w, pixelBits);
+            }
+        }
+    }
+
+    /** Pixels of {@code bytes} bytes from {@code src} to every {@code dx}-th pixel of {@code dst} from {@code x0}. */
+    static void scatterBytes(byte[] src, int off, byte[] dst, int x0, int dx, int n, int bytes) {
+        int d = x0 * bytes;
+        int step = dx * bytes;
+        if (bytes == 1) {
+            for (int i = 0; i < n; i++, d += step) {
+                dst[d] = src[off + i];
+            }
+            return;
+        }
+        for (int i = 0, s = off; i < n; i++, s += bytes, d += step) {
+            for (int b = 0; b < bytes; b++) {
+                dst[d + b] = src[s + b];
+            }
+        }
+    }
+
+    /** As {@link #scatterBytes}, for pixels of 1, 2 or 4 bits packed most significant first; {@code dst} starts zeroed. */
+    static void scatterBits(byte[] src, int off, byte[] dst, int x0, int dx, int n, int bits) {
+        int mask = (1 << bits) - 1;
+        for (int i = 0; i < n; i++) {
+            int s = i * bits;
+            int v = (src[off + (s >>> 3)] >>> (8 - bits - (s & 7))) & mask;
+            int d = (x0 + i * dx) * bits;
+            dst[d >>> 3] |= (byte) (v << (8 - bits - (d & 7)));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------
+
+    /** Reads up to {@code n} bytes at {@code pos}; fewer only at the end of the file. */
+    static int read(FileChannel channel, long pos, byte[] dst, int off, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(dst, off, n);
+        while (b.hasRemaining()) {
+            if (channel.read(b, pos + b.position() - off) < 0) {
+                break;
+            }
+        }
+        return b.position() - off;
+    }
+
+    /** Pillow's {@code is_cid}: whether a chunk header's type (bytes 4..7) is four word characters. */
+    static boolean isType(byte[] head) {
+        for (int i = 4; i < 8; i++) {
+            int c = head[i] & 0xff;
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int i32(byte[] b, int i) {
+        return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
+    }
+
+    private static int type(String name) {
+        return i32(name.getBytes(StandardCharsets.ISO_8859_1), 0);
+    }
+
+    private static byte[] typeBytes(int type) {
+        return new byte[] {(byte) (type >>> 24), (byte) (type >>> 16), (byte) (type >>> 8), (byte) type};
+    }
+
+    private static String name(int type) {
+        return new String(typeBytes(type), StandardCharsets.ISO_8859_1);
+    }
+
+    private static Bilevel.ImageException corrupt(String message) {
+        return new Bilevel.ImageException("corrupt PNG: " + message);
+    }
+
+    private static Bilevel.ImageException truncated(String message) {
+        return new Bilevel.ImageException("truncated PNG: " + message);
+    }
+}

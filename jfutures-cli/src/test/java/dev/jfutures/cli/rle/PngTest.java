@@ -1,0 +1,341 @@
+package dev.jfutures.cli.rle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link PngDecoder} on its own: every layout decoded back to the samples written (no Pillow
+ * needed; {@link BilevelTest} compares the converted bits with Pillow's), and each kind of damage
+ * refused with a message that names it.
+ */
+class PngTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final int[][] SIZES = {{1, 1}, {2, 3}, {5, 1}, {7, 9}, {8, 8}, {9, 2}, {17, 13}, {33, 5}, {130, 4}};
+
+    // ------------------------------------------------------------------------------------------
+    // Decoding
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void decodesEveryTypeDepthFilterAndInterlaceBackToItsSamples() throws IOException {
+        Random rnd = new Random(42);
+        int files = 0;
+        for (int[] cd : BilevelTest.PNG_TYPES) {
+            for (int[] size : SIZES) {
+                for (boolean adam7 : new boolean[] {false, true}) {
+                    for (int filter = -1; filter <= 4; filter++) {
+                        for (int split : new int[] {0, 3}) {
+                            PngFiles png = new PngFiles(size[0], size[1], cd[0], cd[1], rnd, 1 << cd[1]);
+                            png.interlaced = adam7;
+                            png.filter = filter;
+                            png.split = split;
+                            if (cd[0] == 3) {
+                                png.plte = PngFiles.randomPalette(rnd, 1 << cd[1]);
+                            }
+                            String name = "c" + cd[0] + "d" + cd[1] + "-" + size[0] + "x" + size[1]
+                                    + (adam7 ? "-adam7" : "") + "-f" + filter + "-s" + split;
+                            List<byte[]> rows = decodeRows(write(name, png.build()));
+                            assertThat(rows).as(name).hasSize(size[1]);
+                            for (int y = 0; y < size[1]; y++) {
+                                assertThat(rows.get(y)).as("%s row %d", name, y).isEqualTo(png.rows[y]);
+                            }
+                            files++;
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(files).isEqualTo(15 * SIZES.length * 2 * 6 * 2);
+    }
+
+    @Test
+    void readsABigImageWhoseDataSpansManyIdatChunksAndPieces() throws IOException {
+        // 300 x 200 RGB 16-bit noise: 360 KB of data, more than one 64 KiB piece, in 8 KiB chunks.
+        PngFiles png = new PngFiles(300, 200, 2, 16, new Random(5), 0);
+        png.level = 0;
+        byte[] z = png.zlib();
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        for (int i = 0; i < z.length; i += 8192) {
+            idat.writeBytes(PngFiles.chunk("IDAT", Arrays.copyOfRange(z, i, Math.min(z.length, i + 8192))));
+        }
+        byte[] file = concat(png.header(), idat.toByteArray(), PngFiles.chunk("IEND", new byte[0]));
+        List<byte[]> rows = decodeRows(write("big.png", file));
+        for (int y = 0; y < 200; y++) {
+            assertThat(rows.get(y)).as("row %d", y).isEqualTo(png.rows[y]);
+        }
+    }
+
+    @Test
+    void aPaletteImageIsThresholdedThroughItsOwnEntriesThenTheGreyRamp() throws IOException {
+        // Two entries, black then white; indices 2 and 200 fall to the grey ramp (200 >= 128: white).
+        PngFiles png = new PngFiles(4, 1, 3, 8, new Random(1), 0);
+        png.rows[0] = new byte[] {0, 1, 2, (byte) 200};
+        png.plte = new byte[] {0, 0, 0, (byte) 255, (byte) 255, (byte) 255};
+        BitImage image = Bilevel.read(write("pal.png", png.build()));
+        assertThat(new boolean[] {image.isWhite(0, 0), image.isWhite(1, 0), image.isWhite(2, 0), image.isWhite(3, 0)})
+                .containsExactly(false, true, false, true);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Bad input: each refused with a message naming the file and the problem
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void aFileTruncatedInsideTheImageDataIsRefused() throws IOException {
+        byte[] png = grey8(40, 30).build();
+        Path f = write("cut.png", Arrays.copyOf(png, png.length - 12 - 4 - 20));
+        refused(f).hasMessageStartingWith(f + ": truncated PNG: the file ends inside the image data, in row ");
+    }
+
+    @Test
+    void aFileTruncatedInsideAHeaderChunkIsRefused() throws IOException {
+        PngFiles p = grey8(4, 4);
+        p.extra.add(new Object[] {"tEXt", new byte[100]});
+        byte[] header = p.header();
+        Path f = write("cut.png", Arrays.copyOf(header, header.length - 50));
+        refused(f).hasMessage(f + ": truncated PNG: the file ends inside the tEXt chunk");
+        Path g = write("ihdr-only.png", Arrays.copyOf(header, 33));
+        refused(g).hasMessage(g + ": truncated PNG: the file ends before the image data (no IDAT chunk)");
+        Path h = write("half-ihdr.png", Arrays.copyOf(header, 20));
+        refused(h).hasMessage(h + ": truncated PNG: the file ends inside the PNG header");
+    }
+
+    @Test
+    void aFileTruncatedInsideAChunkAfterTheImageDataIsRefusedAsPillowRefusesIt() throws IOException {
+        PngFiles p = grey8(4, 4);
+        byte[] file = concat(p.header(), p.idat(p.zlib()), Arrays.copyOf(PngFiles.chunk("tEXt", new byte[40]), 30));
+        Path f = write("cut.png", file);
+        refused(f).hasMessage(f + ": truncated PNG: the file ends inside the tEXt chunk after the image data");
+    }
+
+    @Test
+    void aBadZlibStreamIsRefused() throws IOException {
+        PngFiles p = grey8(20, 10);
+        byte[] z = p.zlib();
+        byte[] bad = z.clone();
+        for (int i = 2; i < bad.length - 4; i++) {
+            bad[i] = (byte) 0xff; // an invalid block type / code lengths
+        }
+        Path f = write("badzlib.png", p.build(bad));
+        refused(f).hasMessageStartingWith(f + ": corrupt PNG: bad zlib stream in the image data (")
+                .hasMessageContaining("in row 1 of 10");
+        byte[] notZlib = z.clone();
+        notZlib[0] = 0x12; // not a zlib header
+        Path g = write("notzlib.png", p.build(notZlib));
+        refused(g).hasMessageStartingWith(g + ": corrupt PNG: bad zlib stream in the image data (");
+    }
+
+    @Test
+    void aBadAdlerChecksumIsRefusedWhereZlibMeetsIt() throws IOException {
+        PngFiles p = grey8(20, 10);
+        byte[] z = p.zlib();
+        z[z.length - 1] ^= 0x40;
+        Path f = write("adler.png", p.build(z));
+        refused(f).hasMessage(f + ": corrupt PNG: bad zlib stream in the image data (incorrect data check) in row 10 of 10");
+    }
+
+    @Test
+    void aPresetDictionaryIsRefused() throws IOException {
+        PngFiles p = grey8(3, 3);
+        byte[] z = p.zlib();
+        // CMF 0x78, FLG with FDICT set (and the check bits right), then a dictionary id.
+        byte[] withDict = concat(new byte[] {0x78, (byte) 0xbb, 0, 0, 0, 1}, Arrays.copyOfRange(z, 2, z.length));
+        Path f = write("dict.png", p.build(withDict));
+        refused(f).hasMessageContaining("corrupt PNG: bad zlib stream in the image data (it asks for a preset dictionary");
+    }
+
+    @Test
+    void tooLittleImageDataIsRefused() throws IOException {
+        PngFiles p = grey8(10, 10);
+        byte[] z = p.zlib();
+        // The IDAT chunks stop (IEND follows) with the zlib stream unfinished.
+        Path f = write("short.png", p.build(Arrays.copyOf(z, z.length / 2)));
+        refused(f).hasMessageStartingWith(f + ": corrupt PNG: too little image data: the IDAT chunks end in row ");
+        // Another chunk between IDAT chunks ends the image data, in Pillow too.
+        byte[] interrupted = concat(p.header(), PngFiles.chunk("IDAT", Arrays.copyOf(z, z.length / 2)),
+                PngFiles.chunk("tEXt", new byte[1]), PngFiles.chunk("IDAT", Arrays.copyOfRange(z, z.length / 2, z.length)),
+                PngFiles.chunk("IEND", new byte[0]));
+        Path g = write("interrupted.png", interrupted);
+        refused(g).hasMessageStartingWith(g + ": corrupt PNG: too little image data: the IDAT chunks end in row ");
+    }
+
+    @Test
+    void aZlibStreamThatEndsBeforeTheLastRowIsRefusedThoughPillowFillsTheRestWithZeros() throws IOException {
+        PngFiles p = grey8(10, 10);
+        byte[] lines = p.scanlines();
+        byte[] fourRows = PngFiles.deflate(Arrays.copyOf(lines, 4 * 11), 6);
+        Path f = write("fourrows.png", p.build(fourRows));
+        refused(f).hasMessage(f + ": corrupt PNG: too little image data: the zlib stream ends in row 5 of 10");
+        PngFiles q = grey8(10, 10);
+        q.interlaced = true;
+        byte[] some = PngFiles.deflate(Arrays.copyOf(q.scanlines(), 8), 6);
+        Path g = write("fewpasses.png", q.build(some));
+        refused(g).hasMessageStartingWith(g + ": corrupt PNG: too little image data: the zlib stream ends in row ")
+                .hasMessageContaining(" of Adam7 pass ");
+    }
+
+    @Test
+    void anUnknownFilterTypeIsRefusedNamingTheRow() throws IOException {
+        PngFiles p = grey8(6, 5);
+        byte[] lines = p.scanlines();
+        lines[2 * 7] = 7; // row 3's filter byte
+        Path f = write("filter7.png", p.build(PngFiles.deflate(lines, 6)));
+        refused(f).hasMessage(f + ": corrupt PNG: unknown filter type 7 in row 3 of 5 (PNG defines 0 to 4; the image"
+                + " data is damaged)");
+        PngFiles q = grey8(6, 5);
+        q.interlaced = true;
+        byte[] adam7 = q.scanlines();
+        adam7[0] = 5; // pass 1's only row
+        Path g = write("filter5.png", q.build(PngFiles.deflate(adam7, 6)));
+        refused(g).hasMessageStartingWith(g + ": corrupt PNG: unknown filter type 5 in row 1 of 1 of Adam7 pass 1 ");
+    }
+
+    @Test
+    void anUnknownColourTypeIsRefused() throws IOException {
+        Path f = write("ct5.png", withIhdr(ihdr -> ihdr[9] = 5));
+        refused(f).hasMessage(f + ": corrupt PNG: colour type 5 (PNG defines 0, 2, 3, 4 and 6)");
+    }
+
+    @Test
+    void aDepthTheColourTypeDoesNotAllowIsRefused() throws IOException {
+        int[][] bad = {{2, 4}, {3, 16}, {0, 3}, {6, 1}, {4, 2}, {0, 0}, {2, 32}};
+        for (int[] cd : bad) {
+            Path f = write("bad-" + cd[0] + "-" + cd[1] + ".png", withIhdr(ihdr -> {
+                ihdr[9] = (byte) cd[0];
+                ihdr[8] = (byte) cd[1];
+            }));
+            refused(f).hasMessageStartingWith(f + ": corrupt PNG: bit depth " + cd[1] + " with colour type " + cd[0] + " (");
+        }
+    }
+
+    @Test
+    void unknownCompressionFilterAndInterlaceMethodsAreRefused() throws IOException {
+        Path c = write("comp.png", withIhdr(ihdr -> ihdr[10] = 1));
+        refused(c).hasMessage(c + ": corrupt PNG: compression method 1 (PNG defines only 0, deflate)");
+        Path f = write("filter.png", withIhdr(ihdr -> ihdr[11] = 1));
+        refused(f).hasMessage(f + ": corrupt PNG: filter method 1 (PNG defines only 0)");
+        Path i = write("interlace.png", withIhdr(ihdr -> ihdr[12] = 2));
+        refused(i).hasMessage(i + ": corrupt PNG: interlace method 2 (PNG defines 0, none, and 1, Adam7)");
+    }
+
+    @Test
+    void aMissingOrSecondPaletteIsRefused() throws IOException {
+        PngFiles p = new PngFiles(5, 5, 3, 4, new Random(3), 16);
+        Path f = write("noplte.png", p.build());
+        refused(f).hasMessage(f + ": corrupt PNG: a palette image without a PLTE chunk");
+        p.plte = PngFiles.randomPalette(new Random(4), 16);
+        p.extra.add(new Object[] {"PLTE", PngFiles.randomPalette(new Random(5), 16)});
+        Path g = write("twoplte.png", p.build());
+        refused(g).hasMessage(g + ": corrupt PNG: a second PLTE chunk");
+        PngFiles q = new PngFiles(5, 5, 3, 8, new Random(3), 16);
+        q.plte = PngFiles.randomPalette(new Random(4), 257);
+        Path h = write("longplte.png", q.build());
+        refused(h).hasMessage(h + ": corrupt PNG: a PLTE chunk of 257 entries (at most 256)");
+    }
+
+    @Test
+    void aBadCrcInAHeaderChunkIsRefused() throws IOException {
+        PngFiles p = new PngFiles(5, 5, 3, 8, new Random(3), 16);
+        p.plte = PngFiles.randomPalette(new Random(4), 16);
+        Path f = write("badcrc.png", BilevelTest.badCrc(p.build(), "PLTE"));
+        refused(f).hasMessage(f + ": corrupt PNG: bad CRC in the PLTE chunk (the file is damaged)");
+        Path g = write("badihdr.png", BilevelTest.badCrc(p.build(), "IHDR"));
+        refused(g).hasMessage(g + ": corrupt PNG: bad CRC in the IHDR chunk (the file is damaged)");
+    }
+
+    @Test
+    void aDamagedChunkHeaderIsRefused() throws IOException {
+        PngFiles p = grey8(3, 3);
+        p.extra.add(new Object[] {"ab\u0000d", new byte[2]});
+        Path f = write("badtype.png", p.build());
+        refused(f).hasMessage(f + ": corrupt PNG: not a chunk type at offset 37 (61620064): the file is damaged");
+        byte[] huge = concat(grey8(3, 3).header(), new byte[] {(byte) 0x80, 0, 0, 0, 't', 'E', 'X', 't'});
+        Path g = write("huge.png", huge);
+        refused(g).hasMessage(g + ": corrupt PNG: the tEXt chunk at offset 33 claims 2147483648 bytes (at most 2^31 - 1)");
+    }
+
+    @Test
+    void aShortTrnsIsRefusedAsPillowRefusesIt() throws IOException {
+        PngFiles p = new PngFiles(3, 3, 2, 8, new Random(3), 0);
+        p.trns = new byte[4];
+        Path f = write("trns.png", p.build());
+        refused(f).hasMessage(f + ": corrupt PNG: a tRNS chunk of 4 bytes (colour type 2 needs 6)");
+    }
+
+    @Test
+    void aPngWithoutImageDataIsRefused() throws IOException {
+        Path f = write("noidat.png", BilevelTest.pngHeaderOnly(10, 10));
+        refused(f).hasMessage(f + ": corrupt PNG: no image data (IEND comes before any IDAT chunk)");
+    }
+
+    @Test
+    void anIhdrOfAnotherLengthIsRefused() throws IOException {
+        byte[] ihdr = Arrays.copyOf(PngFiles.ihdr(3, 3, 8, 0, 0), 14);
+        Path f = write("ihdr14.png", concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", ihdr)));
+        refused(f).hasMessage(f + ": corrupt PNG: it does not start with an IHDR chunk");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------
+
+    private static PngFiles grey8(int w, int h) {
+        return new PngFiles(w, h, 0, 8, new Random(w * 31L + h), 0);
+    }
+
+    /** A 4 x 4 8-bit grey PNG whose IHDR data {@code edit} changes (its CRC made right again). */
+    private static byte[] withIhdr(Consumer<byte[]> edit) {
+        PngFiles p = grey8(4, 4);
+        byte[] ihdr = PngFiles.ihdr(4, 4, 8, 0, 0);
+        edit.accept(ihdr);
+        return concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", ihdr), p.idat(p.zlib()), PngFiles.chunk("IEND", new byte[0]));
+    }
+
+    private Path write(String name, byte[] data) throws IOException {
+        return Files.write(tmp.resolve(name.replace('/', '_')), data);
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> refused(Path f) {
+        return assertThatThrownBy(() -> Bilevel.read(f)).isInstanceOf(IOException.class);
+    }
+
+    private static List<byte[]> decodeRows(Path f) throws IOException {
+        List<byte[]> rows = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            PngDecoder png = PngDecoder.open(ch, ch.size());
+            int bytes = (png.width() * png.depth() * samples(png.colorType()) + 7) / 8;
+            png.decode((row, off) -> rows.add(Arrays.copyOfRange(row, off, off + bytes)));
+        }
+        return rows;
+    }
+
+    private static int samples(int colorType) {
+        return colorType == 2 ? 3 : colorType == 4 ? 2 : colorType == 6 ? 4 : 1;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+}
