@@ -103,6 +103,12 @@ final class PngDecoder {
     private long dataLeft;
     /** The offset just past the current IDAT chunk's data (its CRC). */
     private long dataEnd;
+    /** The current pass's row: its bytes after the filter byte, and the bytes a pixel (at least 1). */
+    private int rowLength;
+    private int bpp;
+    /** The row being decoded and the one before it, unfiltered; each with its filter byte first. */
+    private byte[] cur;
+    private byte[] prev;
     /** For messages: the Adam7 pass (-1 if not interlaced), the row in it and how many it has. */
     private int pass = -1;
     private int row;
@@ -449,26 +455,35 @@ final class PngDecoder {
         return (int) (((long) w * pixelBits + 7) >>> 3);
     }
 
-    /** One pass (the whole image if not interlaced): inflate, unfilter and hand on each row. */
+    /**
+     * One pass (the whole image if not interlaced): inflate, unfilter and hand on each row. The
+     * loop only calls {@link #nextRow}: a method called once an image runs interpreted for dozens
+     * of images before the JIT compiles it, so the work of a row must not be in its loop.
+     */
     private void decodePass(int w, int h, RowSink sink) throws IOException {
-        int n = rowBytes(w);
-        int bpp = Math.max(1, pixelBits >>> 3);
-        // Row i's filter byte at [0], its bytes at [1..n]; the previous row starts as zeros.
-        byte[] cur = new byte[n + 1];
-        byte[] prev = new byte[n + 1];
+        rowLength = rowBytes(w);
+        bpp = Math.max(1, pixelBits >>> 3);
+        // Each row's filter byte at [0], its bytes at [1..n]; the previous row starts as zeros.
+        cur = new byte[rowLength + 1];
+        prev = new byte[rowLength + 1];
         rows = h;
-        for (int y = 0; y < h; y++) {
-            row = y;
-            inflateRow(cur, n + 1);
-            if (!unfilter(cur, prev, n, bpp)) {
-                throw corrupt("unknown filter type " + (cur[0] & 0xff) + " " + where()
-                        + " (PNG defines 0 to 4; the image data is damaged)");
-            }
-            sink.row(cur, 1);
-            byte[] t = cur;
-            cur = prev;
-            prev = t;
+        for (row = 0; row < h; row++) {
+            nextRow(sink);
         }
+    }
+
+    /** Inflates the next row into {@link #cur}, undoes its filter, hands it on, and makes it {@link #prev}. */
+    private void nextRow(RowSink sink) throws IOException {
+        byte[] r = cur;
+        int n = rowLength;
+        inflateRow(r, n + 1);
+        if (!unfilter(r, prev, n, bpp)) {
+            throw corrupt("unknown filter type " + (r[0] & 0xff) + " " + where()
+                    + " (PNG defines 0 to 4; the image data is damaged)");
+        }
+        sink.row(r, 1);
+        cur = prev;
+        prev = r;
     }
 
     /** Inflates exactly {@code n} bytes into {@code buf}, feeding IDAT data as zlib asks for it. */
