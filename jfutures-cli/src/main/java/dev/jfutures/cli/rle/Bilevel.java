@@ -1073,7 +1073,10 @@ public final class Bilevel {
         static final int BYTES = 1;
         /** 16-bit grey (mode "I") clipped to 0..255. */
         static final int CLIP16 = 2;
-        /** The luma of R, G, B samples {@code a} bytes apart (1, or 2 keeping the high byte), pixels {@code b} bytes apart. */
+        /**
+         * The luma of R, G, B samples {@code a} bytes apart (1, or 2 keeping the high byte), pixels
+         * {@code b} bytes apart.
+         */
         static final int LUMA = 3;
 
         private final int width;

@@ -18,11 +18,14 @@ import java.util.zip.Inflater;
  * <p><b>Why not javax.imageio.</b> Its PNG reader decodes a whole image in one huge method
  * ({@code PNGImageReader.decodePass}) that C2 compiles again and again in a worker JVM, mostly as
  * on-stack-replacement compilations that are thrown away when the next image has another colour
- * type: measured with JFR, about 640 ms of C2 time per worker JVM compressing the 100-image bench
- * directory, paid again by each worker and competing with the work for the cores. Here the work is
- * split into small methods called once per row (inflate a row, undo its filter, scatter an Adam7
- * pass row, convert a row in the caller's sink), each compiled once and early, whatever the mix of
- * colour types; the loops over rows only call them.
+ * type. Measured with JFR on the 100-image bench directory ({@code jfutures compress --executor
+ * process}, 2 workers): 0.6 to 1.0 s of C2 time per worker JVM for that method alone, paid again
+ * by each worker and competing with the work for the 2 cores; with this decoder, the largest C2
+ * compilation of ours takes about 30 ms. Here the work is split into small methods called once per
+ * row (inflate a row, undo its filter, scatter an Adam7 pass row, convert a row in the caller's
+ * sink), each compiled once and early, whatever the mix of colour types; the loops over rows only
+ * call them (a method called once an image runs interpreted for dozens of images before the JIT
+ * takes it, so no per-image method may hold per-row work).
  *
  * <p><b>What Pillow 9.4 does, and what this does.</b> The header chunks (everything before the
  * first IDAT) are read as Pillow's {@code PngImageFile._open} reads them: every chunk's CRC is
@@ -32,7 +35,9 @@ import java.util.zip.Inflater;
  * {@code ZipDecode.c} feed it (each IDAT chunk in pieces of at most 64 KiB, IDAT chunks' own CRCs
  * not checked, inflated one row at a time, the data ending at the first chunk that is not an
  * IDAT), so a zlib error, such as a bad Adler-32 check met while the last row is inflated, is met
- * where Pillow meets it, and data after the last row is ignored as Pillow ignores it. Where the
+ * where Pillow meets it, and data after the last row is ignored as Pillow ignores it; then the
+ * chunks up to IEND are walked as Pillow's {@code load_end} walks them (a file that ends inside
+ * one is refused, as there). Where the
  * file breaks the PNG specification in a way Pillow overlooks, this refuses it, as the
  * javax.imageio route did: a palette image without PLTE (Pillow uses a grey ramp), a second PLTE
  * or IHDR, an IHDR that is not 13 bytes, a compression method other than 0, and a zlib stream that
@@ -322,7 +327,8 @@ final class PngDecoder {
         static void checkTrns(int colorType, int length) throws Bilevel.ImageException {
             int need = colorType == GREY ? 2 : colorType == RGB ? 6 : 0;
             if (length < need) {
-                throw corrupt("a tRNS chunk of " + length + " bytes (colour type " + colorType + " needs " + need + ")");
+                throw corrupt("a tRNS chunk of " + length + " bytes (colour type " + colorType + " needs " + need
+                        + ")");
             }
         }
 
@@ -388,8 +394,9 @@ final class PngDecoder {
      *
      * @param sink what takes the rows
      * @throws Bilevel.ImageException if the file ends inside the image data, the zlib stream is
-     *     broken or ends early, the IDAT chunks stop before the last row, or a row has an unknown
-     *     filter type (the message names the row)
+     *     broken or ends early, the IDAT chunks stop before the last row, a row has an unknown
+     *     filter type (the message names the row), or the file ends inside a chunk after the image
+     *     data
      * @throws IOException if the file cannot be read, or {@code sink} fails
      */
     void decode(RowSink sink) throws IOException {
@@ -587,18 +594,21 @@ final class PngDecoder {
         }
     }
 
+    /** Filter 1, Sub: each byte plus the one a pixel to its left. */
     static void sub(byte[] cur, int n, int bpp) {
         for (int i = bpp + 1; i <= n; i++) {
             cur[i] += cur[i - bpp];
         }
     }
 
+    /** Filter 2, Up: each byte plus the one above it. */
     static void up(byte[] cur, byte[] prev, int n) {
         for (int i = 1; i <= n; i++) {
             cur[i] += prev[i];
         }
     }
 
+    /** Filter 3, Average: each byte plus the floor of the mean of the left and upper ones. */
     static void average(byte[] cur, byte[] prev, int n, int bpp) {
         int i = 1;
         for (; i <= bpp; i++) {
@@ -609,6 +619,10 @@ final class PngDecoder {
         }
     }
 
+    /**
+     * Filter 4, Paeth: each byte plus whichever of left, upper and upper-left is nearest to
+     * left + upper - upper-left (ties in that order).
+     */
     static void paeth(byte[] cur, byte[] prev, int n, int bpp) {
         int i = 1;
         for (; i <= bpp; i++) {
@@ -677,7 +691,10 @@ final class PngDecoder {
         }
     }
 
-    /** As {@link #scatterBytes}, for pixels of 1, 2 or 4 bits packed most significant first; {@code dst} starts zeroed. */
+    /**
+     * As {@link #scatterBytes}, for pixels of 1, 2 or 4 bits packed most significant first;
+     * {@code dst} starts zeroed.
+     */
     static void scatterBits(byte[] src, int off, byte[] dst, int x0, int dx, int n, int bits) {
         int mask = (1 << bits) - 1;
         for (int i = 0; i < n; i++) {
