@@ -23,6 +23,27 @@ final class ExecutorOptions {
     /** {@code --workers}, or null. */
     Integer workers;
 
+    /** The thread executor's {@code --workers} default, as the help states it. */
+    private final String threadDefaultText;
+    /** Its value; null for the ThreadPool's own default, {@code min(32, processors + 4)}. */
+    private final Integer threadDefault;
+
+    /** The options with the ThreadPool's default number of threads. */
+    ExecutorOptions() {
+        this("min(32, processors + 4)", null);
+    }
+
+    /**
+     * The options with another default number of threads for the thread executor.
+     *
+     * @param threadDefaultText the default as {@code --help} states it
+     * @param threadDefault the default
+     */
+    ExecutorOptions(String threadDefaultText, Integer threadDefault) {
+        this.threadDefaultText = threadDefaultText;
+        this.threadDefault = threadDefault;
+    }
+
     /**
      * Adds {@code --executor} and {@code --workers} to a command's model (built in code: see {@link
      * Models}), bound to this object's fields.
@@ -35,7 +56,7 @@ final class ExecutorOptions {
                         + " virtual needs Java 21; process runs them in worker JVMs.")
                 .setter(Models.into((Kind v) -> kind = v)).build());
         spec.addOption(OptionSpec.builder("--workers").paramLabel("N").type(Integer.class)
-                .description("Most tasks at once (default: min(32, processors + 4) threads; unbounded virtual"
+                .description("Most tasks at once (default: " + threadDefaultText + " threads; unbounded virtual"
                         + " threads; one worker JVM per processor).")
                 .setter(Models.into((Integer v) -> workers = v)).build());
     }
@@ -103,7 +124,8 @@ final class ExecutorOptions {
             case thread:
             default: {
                 ThreadPool.Builder b = ThreadPool.builder().threadNamePrefix(name).daemon(true);
-                return (workers != null ? b.workers(workers) : b).build();
+                Integer n = workers != null ? workers : threadDefault;
+                return (n != null ? b.workers(n) : b).build();
             }
         }
     }
