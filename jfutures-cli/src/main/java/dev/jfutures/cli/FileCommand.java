@@ -168,7 +168,12 @@ abstract class FileCommand implements Callable<Integer> {
     public final Integer call() {
         CommandLine cmd = spec.commandLine();
         PrintWriter err = cmd.getErr();
-        LibraryLog.oneLinePerRecord();
+        if (executor.kind == ExecutorOptions.Kind.process) {
+            // The process pool is what logs (a worker JVM that would not start). Setting up
+            // java.util.logging reads its configuration: ~10 ms of every run, not paid for threads,
+            // whose pools log only when a thread cannot be started.
+            LibraryLog.oneLinePerRecord();
+        }
         executor.validate(cmd);
         validate(cmd);
         if (output != null && path(output) == null) {

@@ -149,8 +149,25 @@ public final class Rle {
      * @throws IndexOutOfBoundsException if {@code row} is too short for {@code width}
      */
     public static byte[] encodeRow(byte[] row, int width) {
-        byte[] out = new byte[maxRowBytes(width)];
+        byte[] out = scratch(maxRowBytes(width));
         return Arrays.copyOf(out, encodeRow(row, 0, width, out, 0));
+    }
+
+    /**
+     * Per thread, room for the longest row's runs (one byte per pixel at worst), reused: a row
+     * mostly encodes to far fewer bytes than it has pixels, and allocating the worst case for each
+     * row was most of a command-line compress's encoding time (a 7200x5600 image: 40 MB of fresh
+     * pages, 10k page faults, ~40 ms of a ~170 ms run). At most 64 KiB per thread.
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
+    private static byte[] scratch(int bytes) {
+        byte[] s = SCRATCH.get();
+        if (s.length < bytes) {
+            s = new byte[bytes];
+            SCRATCH.set(s);
+        }
+        return s;
     }
 
     /**
@@ -162,7 +179,11 @@ public final class Rle {
      * @throws IndexOutOfBoundsException if {@code y} is not a row of the image
      */
     public static byte[] encodeRow(BitImage image, int y) {
-        return encodeRows(image, y, y + 1);
+        if (y < 0 || y >= image.height()) {
+            throw new IndexOutOfBoundsException("row " + y + " is outside 0.." + image.height() + " of " + image);
+        }
+        byte[] out = scratch(maxRowBytes(image.width()));
+        return Arrays.copyOf(out, encodeRow(image.bits(), y * image.stride(), image.width(), out, 0));
     }
 
     /**
@@ -217,9 +238,9 @@ public final class Rle {
         int width = image.width();
         int stride = image.stride();
         byte[] bits = image.bits();
+        byte[] row = scratch(maxRowBytes(width));
         for (int y = fromRow; y < toRow; y++) {
-            out.ensure(width);
-            out.length = encodeRow(bits, y * stride, width, out.bytes, out.length);
+            out.append(row, encodeRow(bits, y * stride, width, row, 0));
         }
     }
 
@@ -368,9 +389,13 @@ public final class Rle {
         }
 
         void append(byte[] b) {
-            ensure(b.length);
-            System.arraycopy(b, 0, bytes, length, b.length);
-            length += b.length;
+            append(b, b.length);
+        }
+
+        void append(byte[] b, int count) {
+            ensure(count);
+            System.arraycopy(b, 0, bytes, length, count);
+            length += count;
         }
 
         byte[] toByteArray() {

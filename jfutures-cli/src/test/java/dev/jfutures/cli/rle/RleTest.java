@@ -130,6 +130,7 @@ class RleTest {
     void rowIndexesOutsideTheImageAreRefused() {
         BitImage image = BitImage.black(3, 3);
         assertThatThrownBy(() -> Rle.encodeRow(image, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> Rle.encodeRow(image, -1)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> Rle.encodeRows(image, 2, 1)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> Rle.encodeRow(new byte[1], 9)).isInstanceOf(IndexOutOfBoundsException.class);
     }
