@@ -1035,15 +1035,7 @@ class BilevelTest {
             }
             System.arraycopy(row, 0, raw, y * (stride + 1) + 1, stride);
         }
-        Deflater deflater = new Deflater();
-        deflater.setInput(raw);
-        deflater.finish();
-        ByteArrayOutputStream z = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        while (!deflater.finished()) {
-            z.write(buf, 0, deflater.deflate(buf));
-        }
-        deflater.end();
+        byte[] compressed = PngFiles.deflate(raw, Deflater.DEFAULT_COMPRESSION);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) depth).put((byte) colorType)
@@ -1064,7 +1056,7 @@ class BilevelTest {
             }
             chunk(out, "tRNS", t);
         }
-        chunk(out, "IDAT", z.toByteArray());
+        chunk(out, "IDAT", compressed);
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
     }
