@@ -619,12 +619,15 @@ public final class ProcessPool extends AbstractTaskExecutor {
 
     /**
      * The oldest unanswered call of the worker is the one it runs: mark it RUNNING (and start its
-     * timeout). A cancelled call at the head stops the walk: until the worker answers CANCEL, we do
-     * not know whether it ran it. Call with the lock held.
+     * timeout). A call with a CANCEL in flight at the head, cancelled or being stolen, stops the
+     * walk: until the worker answers, we do not know whether it runs it. A stolen call taken for
+     * running here would be re-queued, on DROPPED, still marked started: the thief's advance would
+     * then skip it, and it ran with no timeout (ProcessStealTimeoutTest). On KEPT it is marked then.
+     * Call with the lock held.
      */
     private void advance(WorkerProc w) {
         Call head = w.pipeline.peek();
-        if (head == null || head.started || head.cancelling) {
+        if (head == null || head.started || head.cancelling || head.stolen) {
             return;
         }
         if (head.promise.setRunning(head.stopper())) {
@@ -1610,11 +1613,14 @@ public final class ProcessPool extends AbstractTaskExecutor {
                 workers.remove(id);
                 Call running = null;
                 List<Call> requeue = new ArrayList<>();
+                Call head = pipeline.peek();
                 for (Call c : pipeline) {
                     if (c.timeoutTask != null) {
                         c.timeoutTask.cancel(false);
                     }
-                    if (c.started) {
+                    // The head with a steal in flight may have been running (its KEPT unsent): it
+                    // fails with the worker, as a started call does, and is never run twice.
+                    if (c.started || (c == head && c.stolen)) {
                         running = c;
                     } else if (c.cancelReply != null) {
                         c.cancelAnswered(true);
