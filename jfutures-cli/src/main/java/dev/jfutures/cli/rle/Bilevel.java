@@ -63,7 +63,9 @@ import javax.imageio.stream.ImageInputStream;
  * (see that class). TIFF and JPEG pixels come from javax.imageio, and the TIFF tags decide what
  * Pillow would do with them. A file Pillow refuses to read (too few pixels in an RLE BMP or a GIF,
  * an LZW code out of range, a PNG chunk with a bad CRC, ...) is refused here too, with an
- * IOException; so are a few broken PNGs Pillow reads anyway (listed in {@link PngDecoder}).
+ * IOException. Broken PNGs Pillow reads anyway (no PLTE, several PLTE or IHDR chunks, a long
+ * IHDR, an unknown compression method, a zlib stream that ends early) are read as Pillow reads
+ * them; the few left that are refused though Pillow reads them are listed in {@link PngDecoder}.
  *
  * <p><b>Where the result is identical to Pillow's, and where it may not be.</b>
  * <ul>

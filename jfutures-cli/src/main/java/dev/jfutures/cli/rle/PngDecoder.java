@@ -37,11 +37,37 @@ import java.util.zip.Inflater;
  * IDAT), so a zlib error, such as a bad Adler-32 check met while the last row is inflated, is met
  * where Pillow meets it, and data after the last row is ignored as Pillow ignores it; then the
  * chunks up to IEND are walked as Pillow's {@code load_end} walks them (a file that ends inside
- * one is refused, as there). Where the
- * file breaks the PNG specification in a way Pillow overlooks, this refuses it, as the
- * javax.imageio route did: a palette image without PLTE (Pillow uses a grey ramp), a second PLTE
- * or IHDR, an IHDR that is not 13 bytes, a compression method other than 0, and a zlib stream that
- * ends before the last row (Pillow leaves the missing rows zero).
+ * one is refused, as there).
+ *
+ * <p><b>Broken files Pillow reads anyway</b> (each checked against Pillow 9.4 by the tests) are
+ * read as Pillow reads them:
+ * <ul>
+ *   <li>a palette image without a PLTE chunk has Pillow's default palette, the grey ramp (entry i
+ *       is (i, i, i)), so an index is white when it is 128 or more;
+ *   <li>of several PLTE chunks the last wins, whole (the grey ramp again past its entries); a PLTE
+ *       met while the image is not a palette image is ignored;
+ *   <li>of several IHDR chunks before the image data the last gives the size, and the depth and
+ *       colour type unless its pair is not a PNG one (then the earlier pair stays; with no good
+ *       pair at all the file is refused); an Adam7 IHDR makes the image Adam7 whatever follows; a
+ *       PLTE kept while an earlier IHDR said "palette" turns a later 8-bit grey image into a
+ *       palette image of those indices, as Pillow's loading does; other colour types after such a
+ *       PLTE are refused: Pillow fails on RGB, 16-bit and 1-bit grey ("unrecognized image mode"),
+ *       but reads 2- and 4-bit grey and grey+alpha through the palette, which this does not
+ *       reproduce;
+ *   <li>an IHDR chunk longer than 13 bytes: the rest is ignored (a shorter one is refused, as
+ *       Pillow refuses it, also after the image data, as is one there with a filter method other
+ *       than 0);
+ *   <li>the compression method byte is not looked at: the data is inflated whatever it says;
+ *   <li>a zlib stream that ends right after a whole row before the last one: the rest of the image
+ *       is left zero (raw zero samples, so palette index 0 in a palette image), as Pillow's
+ *       {@code ZipDecode.c} stops there without an error, whatever
+ *       {@code ImageFile.LOAD_TRUNCATED_IMAGES} says. Pillow sees the end only in the zlib call
+ *       that inflates a row's last bytes, so a stream that ends inside a row, or before the first,
+ *       or whose end comes in a later piece of data than its last row's bytes, is refused, as
+ *       Pillow refuses it ("image file is truncated").
+ * </ul>
+ * Still refused though Pillow reads them: an interlace method above 1 (Pillow takes any nonzero
+ * one for Adam7), and the colour types after a kept PLTE named above.
  *
  * <p>Not thread-safe: one decoder reads one file once.
  */
@@ -118,6 +144,11 @@ final class PngDecoder {
     private int pass = -1;
     private int row;
     private int rows;
+    /**
+     * Whether the zlib stream ended right after a whole row before the last one: Pillow's
+     * {@code ZipDecode.c} then stops without an error, the rest of the image left zero.
+     */
+    private boolean ended;
 
     private PngDecoder(FileChannel channel, long size, int[] header, byte[] palette, long firstIdat) {
         this.channel = channel;
@@ -218,33 +249,22 @@ final class PngDecoder {
         }
 
         PngDecoder walk() throws IOException {
-            byte[] ch = exactly(8, 8, "the PNG header");
-            if (i32(ch, 0) != 13 || i32(ch, 4) != IHDR) {
+            byte[] first = exactly(8, 8, "the PNG header");
+            if (i32(first, 4) != IHDR) {
                 throw corrupt("it does not start with an IHDR chunk");
             }
-            byte[] ihdr = exactly(16, 17, "the PNG header");
-            checkCrc(IHDR, ihdr, 13, i32(ihdr, 13));
-            long width = i32(ihdr, 0) & 0xffffffffL;
-            long height = i32(ihdr, 4) & 0xffffffffL;
-            try {
-                BitImage.checkDimensions(width, height);
-            } catch (IllegalArgumentException e) {
-                throw new Bilevel.ImageException(e.getMessage());
-            }
-            int depth = ihdr[8] & 0xff;
-            int colorType = ihdr[9] & 0xff;
-            checkDepth(depth, colorType);
-            if (ihdr[10] != 0) {
-                throw corrupt("compression method " + (ihdr[10] & 0xff) + " (PNG defines only 0, deflate)");
-            }
-            if (ihdr[11] != 0) {
-                throw corrupt("filter method " + (ihdr[11] & 0xff) + " (PNG defines only 0)");
-            }
-            if ((ihdr[12] & 0xff) > 1) {
-                throw corrupt("interlace method " + (ihdr[12] & 0xff) + " (PNG defines 0, none, and 1, Adam7)");
-            }
+            // Pillow's chunk_IHDR, for each IHDR before the image data: the last one's size wins; its
+            // depth and colour type only if Pillow's _MODES knows the pair (else the earlier pair stays);
+            // a nonzero interlace byte is never undone by a later IHDR; the compression method byte
+            // is not looked at (the data is inflated whatever it says).
+            long width = 0;
+            long height = 0;
+            int depth = -1;
+            int colorType = -1;
+            String badPair = null;
+            int interlace = 0;
             byte[] palette = null;
-            long pos = 33;
+            long pos = 8;
             while (true) {
                 byte[] head = bytes(pos, 8);
                 if (head.length < 8) {
@@ -258,33 +278,72 @@ final class PngDecoder {
                             + " bytes (at most 2^31 - 1)");
                 }
                 if (type == IDAT) {
+                    if (depth < 0) {
+                        throw corrupt(badPair);
+                    }
+                    checkDimensions(width, height);
+                    if (palette != null && colorType != PALETTE) {
+                        if (colorType == GREY && depth == 8) {
+                            // Pillow keeps a PLTE read while an earlier IHDR said "palette"; loading
+                            // puts it on the grey image, which makes it a palette image whose indices
+                            // are the grey samples.
+                            colorType = PALETTE;
+                        } else {
+                            throw corrupt("a PLTE chunk read as a palette image's, then an IHDR making it colour"
+                                    + " type " + colorType + " of depth " + depth + " (Pillow's reading of this"
+                                    + " is not reproduced)");
+                        }
+                    }
                     if (colorType == PALETTE && palette == null) {
-                        // Pillow would use its default palette, the grey ramp; the file is broken.
-                        throw corrupt("a palette image without a PLTE chunk");
+                        // Pillow's palette for a "P" image without PLTE: the grey ramp (an empty PLTE).
+                        palette = new byte[0];
+                    }
+                    if (colorType == PALETTE && palette.length / 3 > 256) {
+                        // Pillow: "invalid palette size".
+                        throw corrupt("a PLTE chunk of " + palette.length / 3 + " entries (at most 256)");
                     }
                     return new PngDecoder(channel, size,
-                            new int[] {(int) width, (int) height, depth, colorType, ihdr[12]}, palette, pos);
+                            new int[] {(int) width, (int) height, depth, colorType, interlace}, palette, pos);
                 }
                 if (type == IEND) {
+                    // The size is refused first, as the .rle format's limit, whatever else is wrong.
+                    checkDimensions(width, height);
                     throw corrupt("no image data (IEND comes before any IDAT chunk)");
                 }
-                if (type == IHDR) {
-                    throw corrupt("a second IHDR chunk");
-                }
                 if (pos + 12 + length > size) {
-                    throw truncated("the file ends inside the " + name(type) + " chunk");
+                    throw truncated(pos == 8 ? "the file ends inside the PNG header"
+                            : "the file ends inside the " + name(type) + " chunk");
                 }
-                if (type == PLTE || type == TRNS) {
+                if (type == IHDR) {
+                    if (length < 13) {
+                        // Pillow: ValueError "Truncated IHDR chunk".
+                        throw corrupt("an IHDR chunk of " + length + " bytes (at least 13)");
+                    }
+                    byte[] ihdr = exactly(pos + 8, (int) length + 4, "the IHDR chunk");
+                    width = i32(ihdr, 0) & 0xffffffffL;
+                    height = i32(ihdr, 4) & 0xffffffffL;
+                    String bad = checkDepth(ihdr[8] & 0xff, ihdr[9] & 0xff);
+                    if (bad == null) {
+                        depth = ihdr[8] & 0xff;
+                        colorType = ihdr[9] & 0xff;
+                    } else if (badPair == null) {
+                        badPair = bad;
+                    }
+                    if (ihdr[11] != 0) {
+                        throw corrupt("filter method " + (ihdr[11] & 0xff) + " (PNG defines only 0)");
+                    }
+                    if ((ihdr[12] & 0xff) > 1) {
+                        throw corrupt("interlace method " + (ihdr[12] & 0xff) + " (PNG defines 0, none, and 1, Adam7)");
+                    }
+                    interlace |= ihdr[12];
+                    checkCrc(IHDR, ihdr, (int) length, i32(ihdr, (int) length));
+                } else if (type == PLTE || type == TRNS) {
                     byte[] data = exactly(pos + 8, (int) length + 4, "the " + name(type) + " chunk");
                     checkCrc(type, data, (int) length, i32(data, (int) length));
                     if (type == PLTE) {
-                        if (palette != null) {
-                            throw corrupt("a second PLTE chunk");
-                        }
-                        palette = Arrays.copyOf(data, (int) length);
-                        if (colorType == PALETTE && length / 3 > 256) {
-                            // Pillow: "invalid palette size".
-                            throw corrupt("a PLTE chunk of " + length / 3 + " entries (at most 256)");
+                        // Pillow keeps a PLTE only while the image is a palette image; the last one wins.
+                        if (colorType == PALETTE) {
+                            palette = Arrays.copyOf(data, (int) length);
                         }
                     } else {
                         checkTrns(colorType, (int) length);
@@ -296,8 +355,21 @@ final class PngDecoder {
             }
         }
 
-        /** The depth/colour type pairs Pillow's {@code _MODES} table has, which are the PNG specification's. */
-        static void checkDepth(int depth, int colorType) throws Bilevel.ImageException {
+        /** The .rle format's limit on the size, 1..65535 each way, for the size the last IHDR gave. */
+        static void checkDimensions(long width, long height) throws Bilevel.ImageException {
+            try {
+                BitImage.checkDimensions(width, height);
+            } catch (IllegalArgumentException e) {
+                throw new Bilevel.ImageException(e.getMessage());
+            }
+        }
+
+        /**
+         * The depth/colour type pairs Pillow's {@code _MODES} table has, which are the PNG specification's.
+         *
+         * @return null if the pair is one, else what is wrong with it
+         */
+        static String checkDepth(int depth, int colorType) {
             boolean ok;
             String allowed;
             switch (colorType) {
@@ -316,11 +388,9 @@ final class PngDecoder {
                     allowed = "colour type " + colorType + " has depth 8 or 16";
                     break;
                 default:
-                    throw corrupt("colour type " + colorType + " (PNG defines 0, 2, 3, 4 and 6)");
+                    return "colour type " + colorType + " (PNG defines 0, 2, 3, 4 and 6)";
             }
-            if (!ok) {
-                throw corrupt("bit depth " + depth + " with colour type " + colorType + " (" + allowed + ")");
-            }
+            return ok ? null : "bit depth " + depth + " with colour type " + colorType + " (" + allowed + ")";
         }
 
         /** Pillow unpacks a grey tRNS as one 16-bit value and an RGB one as three: shorter fails. */
@@ -394,7 +464,8 @@ final class PngDecoder {
      *
      * @param sink what takes the rows
      * @throws Bilevel.ImageException if the file ends inside the image data, the zlib stream is
-     *     broken or ends early, the IDAT chunks stop before the last row, a row has an unknown
+     *     broken or ends short of a whole row (ending right after one leaves the rest zero, as in
+     *     Pillow), the IDAT chunks stop before the last row, a row has an unknown
      *     filter type (the message names the row), or the file ends inside a chunk after the image
      *     data
      * @throws IOException if the file cannot be read, or {@code sink} fails
@@ -428,6 +499,19 @@ final class PngDecoder {
             if (pos + 8 + length > size) {
                 throw truncated("the file ends inside the " + name(i32(head, 4)) + " chunk after the image data");
             }
+            if (i32(head, 4) == IHDR) {
+                // load_end runs Pillow's chunk_IHDR on it, which fails as before the image data; the
+                // size and mode it sets come too late to matter.
+                if (length < 13) {
+                    throw corrupt("an IHDR chunk of " + length + " bytes (at least 13) after the image data");
+                }
+                byte[] filter = new byte[1];
+                read(channel, pos + 8 + 11, filter, 0, 1);
+                if (filter[0] != 0) {
+                    throw corrupt("filter method " + (filter[0] & 0xff) + " (PNG defines only 0) in an IHDR chunk"
+                            + " after the image data");
+                }
+            }
             pos += 12 + length;
         }
     }
@@ -437,7 +521,7 @@ final class PngDecoder {
         int stride = rowBytes(width);
         byte[][] image = new byte[height][stride];
         Scatter scatter = new Scatter(image, pixelBits);
-        for (int p = 0; p < 7; p++) {
+        for (int p = 0; p < 7 && !ended; p++) {
             int w = passSize(width, PASS_X[p], PASS_DX[p]);
             int h = passSize(height, PASS_Y[p], PASS_DY[p]);
             if (w == 0 || h == 0) {
@@ -474,8 +558,15 @@ final class PngDecoder {
         cur = new byte[rowLength + 1];
         prev = new byte[rowLength + 1];
         rows = h;
-        for (row = 0; row < h; row++) {
+        for (row = 0; row < h && !ended; row++) {
             nextRow(sink);
+        }
+        if (ended && !interlaced) {
+            // Pillow's image memory starts zeroed, and zero bytes are zero samples in every mode.
+            byte[] zeros = new byte[rowLength + 1];
+            for (; row < h; row++) {
+                sink.row(zeros, 1);
+            }
         }
     }
 
@@ -491,6 +582,9 @@ final class PngDecoder {
         sink.row(r, 1);
         cur = prev;
         prev = r;
+        // zlib reports the end of the stream in the call that inflates its last bytes, if the end is
+        // in the input it was given, as Pillow's decoder sees it: that call's row is its last.
+        ended = inflater.finished();
     }
 
     /** Inflates exactly {@code n} bytes into {@code buf}, feeding IDAT data as zlib asks for it. */
@@ -506,7 +600,8 @@ final class PngDecoder {
             off += k;
             if (k == 0) {
                 if (inflater.finished()) {
-                    throw corrupt("too little image data: the zlib stream ends " + where());
+                    // Pillow waits for the rest of the row, which never comes: "image file is truncated".
+                    throw corrupt("too little image data: the zlib stream ends short of a whole row, " + where());
                 }
                 if (inflater.needsDictionary()) {
                     throw corrupt("bad zlib stream in the image data (it asks for a preset dictionary,"

@@ -211,6 +211,122 @@ class BilevelTest {
             out.writeBytes(PngFiles.chunk("IEND", new byte[0]));
             Files.write(f, out.toByteArray());
         });
+        // Broken PNGs Pillow reads anyway (PngDecoder's class comment), and their neighbours it refuses.
+        m.put("png-noplte", (f, w, h, r, p) -> Files.write(f, new PngFiles(w, h, 3, new int[] {8, 4, 1}[p], r, 0).build()));
+        m.put("png-twoplte", (f, w, h, r, p) -> {
+            PngFiles png = handMadePng(w, h, 3, p == 2 ? 2 : 8, p == 1, r, p);
+            if (p == 2) {
+                png.extra.add(new Object[] {"PLTE", PngFiles.randomPalette(r, 257)}); // not the last: no matter
+            }
+            png.extra.add(new Object[] {"PLTE", PngFiles.randomPalette(r, 1 + r.nextInt(p == 2 ? 3 : 256))});
+            Files.write(f, png.build());
+        });
+        m.put("png-pltenotpalette", (f, w, h, r, p) -> {
+            PngFiles png = handMadePng(w, h, p == 0 ? 0 : 2, 8, p == 1, r, p);
+            png.plte = PngFiles.randomPalette(r, 1 + r.nextInt(300));
+            png.extra.add(new Object[] {"PLTE", PngFiles.randomPalette(r, 2)});
+            Files.write(f, png.build());
+        });
+        m.put("png-twoihdr", (f, w, h, r, p) -> {
+            int[] cd = PNG_TYPES[r.nextInt(PNG_TYPES.length)];
+            PngFiles png = handMadePng(w, h, cd[0], cd[1], p == 1, r, 0);
+            // 0: an RGB IHDR of another size first; 1: an Adam7 one first, the real one saying not
+            // Adam7 (Pillow never undoes it); 2: a second IHDR of the same size with a bad pair.
+            byte[] first = p == 0 ? PngFiles.ihdr(w + 3, 2 * h, 16, 2, 0) : p == 1 ? PngFiles.ihdr(1, 1, 8, 0, 1) : null;
+            byte[] real = PngFiles.ihdr(w, h, cd[1], cd[0], 0);
+            byte[] after = p == 2 ? PngFiles.ihdr(w, h, 3, 0, 0) : null;
+            Files.write(f, withIhdrs(png, first, real, after));
+        });
+        m.put("png-badpairfirst", (f, w, h, r, p) -> {
+            PngFiles png = handMadePng(w, h, 0, 8, false, r, p);
+            byte[] bad = PngFiles.ihdr(w, h, p == 0 ? 3 : 8, p == 0 ? 0 : p == 1 ? 5 : 1, 0);
+            Files.write(f, withIhdrs(png, bad, PngFiles.ihdr(w, h, 8, 0, 0), null));
+        });
+        m.put("png-plteforgrey", (f, w, h, r, p) -> {
+            // A PLTE read while a first IHDR says "palette", then an 8-bit grey IHDR: Pillow makes it
+            // a palette image of the grey samples (p 2 adds a grey tRNS).
+            PngFiles png = handMadePng(w, h, 0, 8, p == 1, r, p);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(PngFiles.SIGNATURE);
+            out.writeBytes(PngFiles.chunk("IHDR", PngFiles.ihdr(w, h, 8, 3, 0)));
+            out.writeBytes(PngFiles.chunk("PLTE", PngFiles.randomPalette(r, 1 + r.nextInt(256))));
+            byte[] header = png.header();
+            out.writeBytes(Arrays.copyOfRange(header, 8, header.length));
+            out.writeBytes(png.idat(png.zlib()));
+            out.writeBytes(PngFiles.chunk("IEND", new byte[0]));
+            Files.write(f, out.toByteArray());
+        });
+        m.put("png-plteforrgb", (f, w, h, r, p) -> {
+            // The same with an RGB, 16-bit grey or 1-bit grey IHDR: Pillow fails ("unrecognized image mode").
+            int[] cd = new int[][] {{2, 8}, {0, 16}, {0, 1}}[p];
+            PngFiles png = handMadePng(w, h, cd[0], cd[1], false, r, 0);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(PngFiles.SIGNATURE);
+            out.writeBytes(PngFiles.chunk("IHDR", PngFiles.ihdr(w, h, 8, 3, 0)));
+            out.writeBytes(PngFiles.chunk("PLTE", PngFiles.randomPalette(r, 16)));
+            byte[] whole = png.build();
+            out.writeBytes(Arrays.copyOfRange(whole, 8, whole.length));
+            Files.write(f, out.toByteArray());
+        });
+        m.put("png-ihdrlong", (f, w, h, r, p) -> {
+            int[] cd = PNG_TYPES[r.nextInt(PNG_TYPES.length)];
+            PngFiles png = handMadePng(w, h, cd[0], cd[1], p == 1, r, p);
+            byte[] ihdr = PngFiles.ihdr(w, h, cd[1], cd[0], p == 1 ? 1 : 0);
+            byte[] longer = Arrays.copyOf(ihdr, 14 + r.nextInt(20));
+            for (int i = 13; i < longer.length; i++) {
+                longer[i] = (byte) r.nextInt(256);
+            }
+            Files.write(f, withIhdrs(png, null, longer, null));
+        });
+        m.put("png-ihdrshort", (f, w, h, r, p) -> {
+            PngFiles png = handMadePng(w, h, 0, 8, false, r, p);
+            byte[] ihdr = PngFiles.ihdr(w, h, 8, 0, 0);
+            Files.write(f, withIhdrs(png, null, Arrays.copyOf(ihdr, r.nextInt(13)), null));
+        });
+        m.put("png-ihdrafterdata", (f, w, h, r, p) -> {
+            // After the image data Pillow's load_end reads an IHDR as before it: a short one or one
+            // with a filter method other than 0 fails; another size or mode comes too late to matter.
+            PngFiles png = handMadePng(w, h, 2, 8, false, r, p);
+            byte[] ihdr = p == 0 ? PngFiles.ihdr(w + 1, h, 8, 0, 1) : Arrays.copyOf(PngFiles.ihdr(w, h, 8, 2, 0), p == 1 ? 12 : 13);
+            if (p == 2) {
+                ihdr[11] = 1;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(png.header());
+            out.writeBytes(png.idat(png.zlib()));
+            out.writeBytes(PngFiles.chunk("IHDR", ihdr));
+            out.writeBytes(PngFiles.chunk("IEND", new byte[0]));
+            Files.write(f, out.toByteArray());
+        });
+        m.put("png-compression", (f, w, h, r, p) -> {
+            int[] cd = PNG_TYPES[r.nextInt(PNG_TYPES.length)];
+            PngFiles png = handMadePng(w, h, cd[0], cd[1], p == 1, r, p);
+            byte[] ihdr = PngFiles.ihdr(w, h, cd[1], cd[0], p == 1 ? 1 : 0);
+            ihdr[10] = (byte) (1 + r.nextInt(255));
+            Files.write(f, withIhdrs(png, null, ihdr, null));
+        });
+        m.put("png-zlibends", (f, w, h, r, p) -> {
+            // The zlib stream ends cleanly after a whole row before the last: Pillow leaves the rest
+            // zero (p 1 splits the data into IDAT chunks of 1..7 bytes, so the stream's end often
+            // comes after its last row's bytes, which Pillow refuses).
+            int[] cd = PNG_TYPES[r.nextInt(PNG_TYPES.length)];
+            PngFiles png = handMadePng(w, h, cd[0], cd[1], r.nextBoolean(), r, p);
+            int[] ends = rowEnds(png);
+            if (ends.length > 1) {
+                int cut = ends[r.nextInt(ends.length - 1)];
+                Files.write(f, png.build(PngFiles.deflate(Arrays.copyOf(png.scanlines(), cut), png.level)));
+            }
+        });
+        m.put("png-zlibendsinrow", (f, w, h, r, p) -> {
+            // ... and inside a row, or before the first: Pillow refuses it.
+            int[] cd = PNG_TYPES[r.nextInt(PNG_TYPES.length)];
+            PngFiles png = handMadePng(w, h, cd[0], cd[1], r.nextBoolean(), r, p);
+            int[] ends = rowEnds(png);
+            int k = r.nextInt(ends.length);
+            int start = k == 0 ? 0 : ends[k - 1];
+            int cut = p == 2 ? 0 : start + 1 + r.nextInt(ends[k] - start - 1);
+            Files.write(f, png.build(PngFiles.deflate(Arrays.copyOf(png.scanlines(), cut), png.level)));
+        });
         // JPEG: lossy, so compared with a tolerance (see the parity test)
         m.put("jpg-rgb", (f, w, h, r, p) -> write("jpeg", f, filled(new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR), r, p)));
         m.put("jpg-grey", (f, w, h, r, p) -> write("jpeg", f, filled(new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY), r, p)));
@@ -994,6 +1110,43 @@ class BilevelTest {
             }
         }
         return png;
+    }
+
+    /**
+     * {@code png} with its IHDR chunk replaced by {@code real} (any length), an IHDR chunk
+     * {@code first} before it and one {@code after} it (each unless null).
+     */
+    static byte[] withIhdrs(PngFiles png, byte[] first, byte[] real, byte[] after) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(PngFiles.SIGNATURE);
+        if (first != null) {
+            out.writeBytes(PngFiles.chunk("IHDR", first));
+        }
+        out.writeBytes(PngFiles.chunk("IHDR", real));
+        if (after != null) {
+            out.writeBytes(PngFiles.chunk("IHDR", after));
+        }
+        byte[] rest = png.build();
+        out.writeBytes(Arrays.copyOfRange(rest, 33, rest.length));
+        return out.toByteArray();
+    }
+
+    /** Where each row (each Adam7 pass row) of {@code png}'s scanlines ends, filter bytes counted. */
+    static int[] rowEnds(PngFiles png) {
+        int[][] passes = png.interlaced
+                ? new int[][] {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}
+                : new int[][] {{0, 0, 1, 1}};
+        List<Integer> ends = new ArrayList<>();
+        int end = 0;
+        for (int[] q : passes) {
+            int pw = png.width <= q[0] ? 0 : (png.width - q[0] + q[2] - 1) / q[2];
+            int ph = png.height <= q[1] ? 0 : (png.height - q[1] + q[3] - 1) / q[3];
+            for (int y = 0; pw > 0 && y < ph; y++) {
+                end += 1 + png.rowBytes(pw);
+                ends.add(end);
+            }
+        }
+        return ends.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** A palette image of the given depth with {@code plte} as its PLTE chunk, whatever its length. */

@@ -178,18 +178,43 @@ class PngTest {
     }
 
     @Test
-    void aZlibStreamThatEndsBeforeTheLastRowIsRefusedThoughPillowFillsTheRestWithZeros() throws IOException {
+    void aZlibStreamThatEndsRightAfterARowLeavesTheRestZeroAsPillowDoes() throws IOException {
+        // Pillow 9.4 (LOAD_TRUNCATED_IMAGES or not): rows 5 to 10 of this file are 0.
+        PngFiles p = grey8(10, 10);
+        byte[] fourRows = PngFiles.deflate(Arrays.copyOf(p.scanlines(), 4 * 11), 6);
+        List<byte[]> rows = decodeRows(write("fourrows.png", p.build(fourRows)));
+        assertThat(rows).hasSize(10);
+        for (int y = 0; y < 10; y++) {
+            assertThat(rows.get(y)).as("row %d", y).isEqualTo(y < 4 ? p.rows[y] : new byte[10]);
+        }
+        // Adam7: the first two passes of an 8 x 8 image (a pixel each), then the end.
+        PngFiles q = grey8(8, 8);
+        q.interlaced = true;
+        byte[] twoPasses = PngFiles.deflate(Arrays.copyOf(q.scanlines(), 4), 6);
+        rows = decodeRows(write("twopasses.png", q.build(twoPasses)));
+        byte[] first = new byte[8];
+        first[0] = q.rows[0][0];
+        first[4] = q.rows[0][4];
+        assertThat(rows.get(0)).isEqualTo(first);
+        for (int y = 1; y < 8; y++) {
+            assertThat(rows.get(y)).as("row %d", y).isEqualTo(new byte[8]);
+        }
+    }
+
+    @Test
+    void aZlibStreamThatEndsInsideOrBeforeARowIsRefusedAsPillowRefusesIt() throws IOException {
         PngFiles p = grey8(10, 10);
         byte[] lines = p.scanlines();
-        byte[] fourRows = PngFiles.deflate(Arrays.copyOf(lines, 4 * 11), 6);
-        Path f = write("fourrows.png", p.build(fourRows));
-        refused(f).hasMessage(f + ": corrupt PNG: too little image data: the zlib stream ends in row 5 of 10");
-        PngFiles q = grey8(10, 10);
-        q.interlaced = true;
-        byte[] some = PngFiles.deflate(Arrays.copyOf(q.scanlines(), 8), 6);
-        Path g = write("fewpasses.png", q.build(some));
-        refused(g).hasMessageStartingWith(g + ": corrupt PNG: too little image data: the zlib stream ends in row ")
-                .hasMessageContaining(" of Adam7 pass ");
+        Path f = write("midrow.png", p.build(PngFiles.deflate(Arrays.copyOf(lines, 4 * 11 + 5), 6)));
+        refused(f).hasMessage(f + ": corrupt PNG: too little image data: the zlib stream ends short of a whole row, in row 5 of 10");
+        Path g = write("empty.png", p.build(PngFiles.deflate(new byte[0], 6)));
+        refused(g).hasMessage(g + ": corrupt PNG: too little image data: the zlib stream ends short of a whole row, in row 1 of 10");
+        // The stream's end (its Adler-32) in an IDAT after its last row's bytes: Pillow's zlib call
+        // that inflates row 4 does not see the end, and the next one finds no row 5.
+        byte[] z = PngFiles.deflate(Arrays.copyOf(lines, 4 * 11), 0);
+        Path h = write("latetail.png", concat(p.header(), PngFiles.chunk("IDAT", Arrays.copyOf(z, z.length - 4)),
+                PngFiles.chunk("IDAT", Arrays.copyOfRange(z, z.length - 4, z.length)), PngFiles.chunk("IEND", new byte[0])));
+        refused(h).hasMessage(h + ": corrupt PNG: too little image data: the zlib stream ends short of a whole row, in row 5 of 10");
     }
 
     @Test
@@ -227,9 +252,18 @@ class PngTest {
     }
 
     @Test
-    void unknownCompressionFilterAndInterlaceMethodsAreRefused() throws IOException {
-        Path c = write("comp.png", withIhdr(ihdr -> ihdr[10] = 1));
-        refused(c).hasMessage(c + ": corrupt PNG: compression method 1 (PNG defines only 0, deflate)");
+    void theCompressionMethodIsIgnoredAsPillowIgnoresIt() throws IOException {
+        PngFiles p = grey8(4, 4);
+        for (int method : new int[] {1, 8, 255}) {
+            List<byte[]> rows = decodeRows(write("comp" + method + ".png", withIhdr(ihdr -> ihdr[10] = (byte) method)));
+            for (int y = 0; y < 4; y++) {
+                assertThat(rows.get(y)).as("method %d row %d", method, y).isEqualTo(p.rows[y]);
+            }
+        }
+    }
+
+    @Test
+    void unknownFilterAndInterlaceMethodsAreRefused() throws IOException {
         Path f = write("filter.png", withIhdr(ihdr -> ihdr[11] = 1));
         refused(f).hasMessage(f + ": corrupt PNG: filter method 1 (PNG defines only 0)");
         Path i = write("interlace.png", withIhdr(ihdr -> ihdr[12] = 2));
@@ -237,18 +271,53 @@ class PngTest {
     }
 
     @Test
-    void aMissingOrSecondPaletteIsRefused() throws IOException {
-        PngFiles p = new PngFiles(5, 5, 3, 4, new Random(3), 16);
-        Path f = write("noplte.png", p.build());
-        refused(f).hasMessage(f + ": corrupt PNG: a palette image without a PLTE chunk");
-        p.plte = PngFiles.randomPalette(new Random(4), 16);
-        p.extra.add(new Object[] {"PLTE", PngFiles.randomPalette(new Random(5), 16)});
-        Path g = write("twoplte.png", p.build());
-        refused(g).hasMessage(g + ": corrupt PNG: a second PLTE chunk");
+    void aPaletteImageWithoutPlteHasPillowsDefaultPaletteTheGreyRamp() throws IOException {
+        PngFiles png = new PngFiles(4, 1, 3, 8, new Random(1), 0);
+        png.rows[0] = new byte[] {0, 127, (byte) 128, (byte) 255};
+        BitImage image = Bilevel.read(write("noplte.png", png.build()));
+        assertThat(whites(image, 4)).containsExactly(false, false, true, true);
+        // A 4-bit one: indices 0..15, all black.
+        PngFiles four = new PngFiles(4, 1, 3, 4, new Random(1), 0);
+        four.rows[0] = new byte[] {0x0f, (byte) 0xf0};
+        assertThat(whites(Bilevel.read(write("noplte4.png", four.build())), 4)).containsExactly(false, false, false, false);
+    }
+
+    @Test
+    void theLastOfSeveralPlteChunksWinsWhole() throws IOException {
+        // Black, white; then a single white entry: index 1 falls to the grey ramp, (1, 1, 1), black.
+        PngFiles p = new PngFiles(4, 1, 3, 8, new Random(3), 0);
+        p.rows[0] = new byte[] {0, 1, 0, 1};
+        p.plte = new byte[] {0, 0, 0, (byte) 255, (byte) 255, (byte) 255};
+        p.extra.add(new Object[] {"PLTE", new byte[] {(byte) 255, (byte) 255, (byte) 255}});
+        assertThat(whites(Bilevel.read(write("twoplte.png", p.build())), 4)).containsExactly(true, false, true, false);
+        // Only the last one's size counts.
         PngFiles q = new PngFiles(5, 5, 3, 8, new Random(3), 16);
         q.plte = PngFiles.randomPalette(new Random(4), 257);
-        Path h = write("longplte.png", q.build());
+        q.extra.add(new Object[] {"PLTE", PngFiles.randomPalette(new Random(5), 16)});
+        Bilevel.read(write("longthenshort.png", q.build()));
+        PngFiles r = new PngFiles(5, 5, 3, 8, new Random(3), 16);
+        r.plte = PngFiles.randomPalette(new Random(4), 257);
+        Path h = write("longplte.png", r.build());
         refused(h).hasMessage(h + ": corrupt PNG: a PLTE chunk of 257 entries (at most 256)");
+    }
+
+    @Test
+    void aPlteKeptForAPaletteIhdrMakesALaterGreyIhdrAPaletteImage() throws IOException {
+        // Pillow reads the 8-bit grey samples 0, 1, 128, 255 through the PLTE as indices.
+        byte[] plte = {(byte) 255, (byte) 255, (byte) 255, 0, 0, 0};
+        PngFiles grey = grey8(4, 1);
+        grey.rows[0] = new byte[] {0, 1, (byte) 128, (byte) 255};
+        byte[] rest = grey.build();
+        byte[] file = concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", PngFiles.ihdr(4, 1, 8, 3, 0)),
+                PngFiles.chunk("PLTE", plte), Arrays.copyOfRange(rest, 8, rest.length));
+        assertThat(whites(Bilevel.read(write("pthengrey.png", file)), 4)).containsExactly(true, false, true, true);
+        // Other colour types after such a PLTE are refused (Pillow fails on most of them).
+        PngFiles rgb = new PngFiles(4, 1, 2, 8, new Random(2), 0);
+        byte[] rgbRest = rgb.build();
+        Path f = write("pthenrgb.png", concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", PngFiles.ihdr(4, 1, 8, 3, 0)),
+                PngFiles.chunk("PLTE", plte), Arrays.copyOfRange(rgbRest, 8, rgbRest.length)));
+        refused(f).hasMessageStartingWith(f + ": corrupt PNG: a PLTE chunk read as a palette image's, then an IHDR making it"
+                + " colour type 2 of depth 8");
     }
 
     @Test
@@ -287,15 +356,83 @@ class PngTest {
     }
 
     @Test
-    void anIhdrOfAnotherLengthIsRefused() throws IOException {
+    void aLongerIhdrIsReadAndAShorterOneRefusedAsPillowDoes() throws IOException {
+        PngFiles p = grey8(3, 3);
+        byte[] rest = p.build();
         byte[] ihdr = Arrays.copyOf(PngFiles.ihdr(3, 3, 8, 0, 0), 14);
-        Path f = write("ihdr14.png", concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", ihdr)));
-        refused(f).hasMessage(f + ": corrupt PNG: it does not start with an IHDR chunk");
+        ihdr[13] = 7;
+        List<byte[]> rows = decodeRows(write("ihdr14.png",
+                concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", ihdr), Arrays.copyOfRange(rest, 33, rest.length))));
+        assertThat(rows).hasSize(3);
+        for (int y = 0; y < 3; y++) {
+            assertThat(rows.get(y)).isEqualTo(p.rows[y]);
+        }
+        Path f = write("ihdr12.png", concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", Arrays.copyOf(ihdr, 12)),
+                Arrays.copyOfRange(rest, 33, rest.length)));
+        refused(f).hasMessage(f + ": corrupt PNG: an IHDR chunk of 12 bytes (at least 13)");
+        Path g = write("noihdr.png", concat(PngFiles.SIGNATURE, Arrays.copyOfRange(rest, 33, rest.length)));
+        refused(g).hasMessage(g + ": corrupt PNG: it does not start with an IHDR chunk");
+    }
+
+    @Test
+    void ofSeveralIhdrChunksTheLastGivesSizeAndModeAsInPillow() throws IOException {
+        PngFiles p = grey8(4, 3);
+        byte[] rest = p.build();
+        byte[] tail = Arrays.copyOfRange(rest, 33, rest.length);
+        byte[] real = PngFiles.ihdr(4, 3, 8, 0, 0);
+        // An RGB IHDR of another size first: the second wins.
+        List<byte[]> rows = decodeRows(write("twoihdr.png", concat(PngFiles.SIGNATURE,
+                PngFiles.chunk("IHDR", PngFiles.ihdr(9, 9, 16, 2, 0)), PngFiles.chunk("IHDR", real), tail)));
+        assertThat(rows).hasSize(3);
+        for (int y = 0; y < 3; y++) {
+            assertThat(rows.get(y)).isEqualTo(p.rows[y]);
+        }
+        // A later IHDR with a pair PNG does not define: its size counts, the earlier pair stays.
+        rows = decodeRows(write("badpairlast.png", concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", PngFiles.ihdr(9, 9, 8, 0, 0)),
+                PngFiles.chunk("IHDR", PngFiles.ihdr(4, 3, 3, 0, 0)), tail)));
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(2)).isEqualTo(p.rows[2]);
+        // No good pair at all: the first bad one is named.
+        Path f = write("badpairs.png", concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", PngFiles.ihdr(4, 3, 3, 0, 0)),
+                PngFiles.chunk("IHDR", PngFiles.ihdr(4, 3, 8, 5, 0)), tail));
+        refused(f).hasMessage(f + ": corrupt PNG: bit depth 3 with colour type 0 (a grey image has depth 1, 2, 4, 8 or 16)");
+        // An Adam7 IHDR first makes the image Adam7, though the last says not.
+        PngFiles q = grey8(4, 3);
+        q.interlaced = true;
+        byte[] qRest = q.build();
+        rows = decodeRows(write("adam7first.png", concat(PngFiles.SIGNATURE, PngFiles.chunk("IHDR", PngFiles.ihdr(1, 1, 8, 0, 1)),
+                PngFiles.chunk("IHDR", real), Arrays.copyOfRange(qRest, 33, qRest.length))));
+        for (int y = 0; y < 3; y++) {
+            assertThat(rows.get(y)).isEqualTo(q.rows[y]);
+        }
+    }
+
+    @Test
+    void anIhdrAfterTheImageDataIsCheckedAsPillowsLoadEndChecksIt() throws IOException {
+        PngFiles p = grey8(3, 3);
+        byte[] data = concat(p.header(), p.idat(p.zlib()));
+        decodeRows(write("late.png", concat(data, PngFiles.chunk("IHDR", PngFiles.ihdr(9, 9, 16, 2, 1)),
+                PngFiles.chunk("IEND", new byte[0]))));
+        Path f = write("lateshort.png", concat(data, PngFiles.chunk("IHDR", new byte[5]), PngFiles.chunk("IEND", new byte[0])));
+        refused(f).hasMessage(f + ": corrupt PNG: an IHDR chunk of 5 bytes (at least 13) after the image data");
+        byte[] filter1 = PngFiles.ihdr(3, 3, 8, 0, 0);
+        filter1[11] = 1;
+        Path g = write("latefilter.png", concat(data, PngFiles.chunk("IHDR", filter1), PngFiles.chunk("IEND", new byte[0])));
+        refused(g).hasMessage(g + ": corrupt PNG: filter method 1 (PNG defines only 0) in an IHDR chunk after the image data");
     }
 
     // ------------------------------------------------------------------------------------------
     // Helpers
     // ------------------------------------------------------------------------------------------
+
+    /** Whether each of the first {@code n} pixels of row 0 is white. */
+    private static List<Boolean> whites(BitImage image, int n) {
+        List<Boolean> w = new ArrayList<>();
+        for (int x = 0; x < n; x++) {
+            w.add(image.isWhite(x, 0));
+        }
+        return w;
+    }
 
     private static PngFiles grey8(int w, int h) {
         return new PngFiles(w, h, 0, 8, new Random(w * 31L + h), 0);
