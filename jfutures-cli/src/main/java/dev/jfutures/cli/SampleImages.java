@@ -344,7 +344,6 @@ final class SampleImages {
             }
         }
 
-
         private void set(int row, int x, boolean white) {
             int i = row + (x >>> 3);
             int mask = 0x80 >>> (x & 7);
@@ -367,23 +366,16 @@ final class SampleImages {
         }
     }
 
-    /** 8-bit grey. */
-    private static final class GreyCanvas implements Canvas {
-        private final BufferedImage image;
-        private final byte[] pixels;
-        private final int width;
 
-        GreyCanvas(BufferedImage image) {
+    /** A canvas on a BufferedImage with one array element per pixel, row after row. */
+    private abstract static class ImageCanvas implements Canvas {
+        final BufferedImage image;
+        final int width;
+
+        ImageCanvas(BufferedImage image) {
             this.image = image;
-            this.pixels = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
             this.width = image.getWidth();
         }
-
-        @Override
-        public void span(int y, int x0, int x1, int rgb) {
-            Arrays.fill(pixels, y * width + x0, y * width + x1, (byte) luma(rgb));
-        }
-
 
         @Override
         public int width() {
@@ -401,37 +393,33 @@ final class SampleImages {
         }
     }
 
+    /** 8-bit grey. */
+    private static final class GreyCanvas extends ImageCanvas {
+        private final byte[] pixels;
+
+        GreyCanvas(BufferedImage image) {
+            super(image);
+            this.pixels = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        }
+
+        @Override
+        public void span(int y, int x0, int x1, int rgb) {
+            Arrays.fill(pixels, y * width + x0, y * width + x1, (byte) luma(rgb));
+        }
+    }
+
     /** 24-bit colour. */
-    private static final class RgbCanvas implements Canvas {
-        private final BufferedImage image;
+    private static final class RgbCanvas extends ImageCanvas {
         private final int[] pixels;
-        private final int width;
 
         RgbCanvas(BufferedImage image) {
-            this.image = image;
+            super(image);
             this.pixels = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-            this.width = image.getWidth();
         }
 
         @Override
         public void span(int y, int x0, int x1, int rgb) {
             Arrays.fill(pixels, y * width + x0, y * width + x1, rgb & 0xffffff);
-        }
-
-
-        @Override
-        public int width() {
-            return width;
-        }
-
-        @Override
-        public int height() {
-            return image.getHeight();
-        }
-
-        @Override
-        public RenderedImage image() {
-            return image;
         }
     }
 
