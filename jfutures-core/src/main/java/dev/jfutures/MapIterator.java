@@ -18,6 +18,9 @@ import java.util.concurrent.RejectedExecutionException;
  * {@code buffersize}). With {@code chunkSize > 1} a task maps a whole chunk and returns one
  * outcome per element, a failure wrapped in {@link ElementFailure}, so that a failing element
  * raises at its own position and its chunk-mates still yield (CPython loses the whole chunk).
+ * A chunk task that fails or is cancelled as a whole (its worker process died) still gives every
+ * one of its elements an outcome of its own, at its own position: the chunk's size is kept beside
+ * its future for that, so later results never shift to wrong positions.
  * Yielded futures and results are dropped at once (CPython issue 14406).
  */
 final class MapIterator<A, R> implements MapResults<R> {
@@ -31,6 +34,8 @@ final class MapIterator<A, R> implements MapResults<R> {
     private final long deadline;
 
     private final ArrayDeque<TaskFuture<?>> inFlight = new ArrayDeque<>();
+    /** With chunkSize > 1: the number of elements of each future in inFlight, in the same order. */
+    private final ArrayDeque<Integer> chunkSizes = new ArrayDeque<>();
     private Object[] chunk;
     private int chunkPos;
     private boolean inputDone;
@@ -84,6 +89,9 @@ final class MapIterator<A, R> implements MapResults<R> {
         }
         try {
             inFlight.add(executor.submit(task));
+            if (chunkSize > 1) {
+                chunkSizes.add(((ChunkTask<?, ?>) task).arguments.size());
+            }
             return true;
         } catch (RejectedExecutionException e) {
             rejected = e;
@@ -129,32 +137,33 @@ final class MapIterator<A, R> implements MapResults<R> {
                     cause);
         }
         Throwable failure;
-        if (timed) {
-            long left = deadline - System.nanoTime();
-            try {
-                failure = f.exception(java.time.Duration.ofNanos(Math.max(0L, left)));
-            } catch (WaitTimeoutException e) {
-                int pending = inFlight.size();
-                close();
-                throw new WaitTimeoutException("map deadline passed with " + pending + " task(s) unfinished");
-            } catch (CancellationException e) {
-                inFlight.pollFirst();
-                throw e;
-            }
-        } else {
-            try {
+        try {
+            if (timed) {
+                long left = deadline - System.nanoTime();
+                try {
+                    failure = f.exception(java.time.Duration.ofNanos(Math.max(0L, left)));
+                } catch (WaitTimeoutException e) {
+                    int pending = inFlight.size();
+                    close();
+                    throw new WaitTimeoutException("map deadline passed with " + pending + " task(s) unfinished");
+                }
+            } else {
                 failure = f.exception();
-            } catch (CancellationException e) {
-                inFlight.pollFirst();
+            }
+        } catch (CancellationException e) {
+            inFlight.pollFirst();
+            if (chunkSize == 1) {
                 throw e;
             }
+            return lostChunk(chunkSizes.pollFirst(), CANCELLED);
         }
         inFlight.pollFirst();
+        Integer size = chunkSize == 1 ? null : chunkSizes.pollFirst();
         if (failure != null) {
-            throw chunkSize == 1
-                    ? new TaskFailedException(failure)
-                    : new TaskFailedException("a map task of " + chunkSize
-                            + " elements failed as a whole (its elements are lost): " + failure, failure);
+            if (chunkSize == 1) {
+                throw new TaskFailedException(failure);
+            }
+            return lostChunk(size, new ChunkLost(failure, size));
         }
         Object value = f.result();
         if (chunkSize == 1) {
@@ -167,6 +176,14 @@ final class MapIterator<A, R> implements MapResults<R> {
         return fromChunk();
     }
 
+    /** A chunk whose task failed or was cancelled as a whole: each element gets that outcome. */
+    private R lostChunk(int size, Object outcome) {
+        chunk = new Object[size];
+        java.util.Arrays.fill(chunk, outcome);
+        chunkPos = 0;
+        return fromChunk();
+    }
+
     private R fromChunk() {
         Object o = chunk[chunkPos];
         chunk[chunkPos++] = null;
@@ -175,6 +192,14 @@ final class MapIterator<A, R> implements MapResults<R> {
         }
         if (o instanceof ElementFailure) {
             throw new TaskFailedException(((ElementFailure) o).cause);
+        }
+        if (o instanceof ChunkLost) {
+            ChunkLost lost = (ChunkLost) o;
+            throw new TaskFailedException("the map task holding this element and " + (lost.size - 1)
+                    + " more failed as a whole, so each of them fails: " + PromiseFuture.describe(lost.cause), lost.cause);
+        }
+        if (o == CANCELLED) {
+            throw new CancellationException("the map task holding this element was cancelled");
         }
         @SuppressWarnings("unchecked")
         R r = (R) o;
@@ -191,6 +216,7 @@ final class MapIterator<A, R> implements MapResults<R> {
             f.cancel(false);
         }
         inFlight.clear();
+        chunkSizes.clear();
         chunk = null;
     }
 
@@ -235,6 +261,20 @@ final class MapIterator<A, R> implements MapResults<R> {
                 }
             }
             return out;
+        }
+    }
+
+    /** The outcome of each element of a chunk whose task was cancelled. */
+    private static final Object CANCELLED = new Object();
+
+    /** The outcome of each element of a chunk whose task failed as a whole; never serialized. */
+    private static final class ChunkLost {
+        final Throwable cause;
+        final int size;
+
+        ChunkLost(Throwable cause, int size) {
+            this.cause = cause;
+            this.size = size;
         }
     }
 

@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -38,7 +40,8 @@ final class PromiseFuture<T> implements TaskFuture<T> {
      *   PENDING -> RUNNING                        start()
      *   PENDING -> COMPLETING -> SUCCEEDED|FAILED complete() (CPython allows set_result on pending)
      *   RUNNING -> COMPLETING -> SUCCEEDED|FAILED complete()
-     *   PENDING -> CANCELLED                      cancel(any)
+     *   PENDING -> CANCELLED                      cancel(any), if the cancel gate allows;
+     *                                             cancelPending() (the executor's own cancel)
      *   RUNNING -> INTERRUPTING -> CANCELLED      cancel(true), only if the runner gave a stopper
      *
      * isDone() is state >= SUCCEEDED; isCancelled() is state >= INTERRUPTING (as FutureTask, so that
@@ -51,6 +54,12 @@ final class PromiseFuture<T> implements TaskFuture<T> {
      * completions funnel through finish(). A node is removed by clearing its target and unlinking
      * it, with FutureTask's removeWaiter algorithm; finish() never mutates the list, so a remover
      * racing with it can only skip dead nodes.
+     *
+     * User callbacks (addDoneCallback) are CallbackNodes. With a callbackExecutor, finish() fires
+     * waiters and internal listeners (which only wake or enqueue) in the completing thread, and
+     * hands the callbacks, in the order added, to the executor as one task: an executor whose
+     * completing thread must not run user code (a process pool's socket reader) sets one. A
+     * callback added once the future is done still runs at once in the caller.
      */
 
     static final int PENDING = 0;
@@ -75,9 +84,16 @@ final class PromiseFuture<T> implements TaskFuture<T> {
     private volatile TaskPromise.CancelGate cancelGate;
     /** Detects a wait that can never end (a pool worker waiting on its own pool); may be null. */
     private final WaitGuard guard;
+    /** Runs the callbacks registered before completion; null: the completing thread runs them. */
+    private final Executor callbackExecutor;
 
     PromiseFuture(WaitGuard guard) {
+        this(guard, null);
+    }
+
+    PromiseFuture(WaitGuard guard, Executor callbackExecutor) {
         this.guard = guard;
+        this.callbackExecutor = callbackExecutor;
     }
 
     // ---------------------------------------------------------------- write side (TaskPromise)
@@ -105,6 +121,15 @@ final class PromiseFuture<T> implements TaskFuture<T> {
                 return true;
             }
         }
+    }
+
+    /** PENDING -> CANCELLED without asking the gate: the executor knows the task will not start. */
+    boolean cancelPending() {
+        if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
+            finish();
+            return true;
+        }
+        return false;
     }
 
     WaitGuard guard() {
@@ -390,12 +415,19 @@ final class PromiseFuture<T> implements TaskFuture<T> {
      * A waiter, callback or internal listener. {@code target} is a Thread to unpark, or a
      * Consumer to call; null once removed or fired.
      */
-    static final class Node {
+    static class Node {
         volatile Object target;
         volatile Node next;
 
         Node(Object target) {
             this.target = target;
+        }
+    }
+
+    /** A user callback's node: with a callback executor, fired there rather than inline. */
+    static final class CallbackNode extends Node {
+        CallbackNode(Object target) {
+            super(target);
         }
     }
 
@@ -416,7 +448,7 @@ final class PromiseFuture<T> implements TaskFuture<T> {
     @Override
     public TaskFuture<T> addDoneCallback(Consumer<? super TaskFuture<T>> callback) {
         Objects.requireNonNull(callback, "callback");
-        if (!push(new Node(callback))) {
+        if (!push(new CallbackNode(callback))) {
             runCallback(callback);
         }
         return this;
@@ -468,7 +500,7 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         if (h == null) {
             return;
         }
-        if (h.next == null) {
+        if (h.next == null && (callbackExecutor == null || !(h instanceof CallbackNode))) {
             fire(h);
             return;
         }
@@ -476,8 +508,31 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         for (Node q = h; q != null; q = q.next) {
             nodes.add(q);
         }
+        ArrayList<Node> callbacks = null;
         for (int i = nodes.size() - 1; i >= 0; i--) {
-            fire(nodes.get(i));
+            Node q = nodes.get(i);
+            if (callbackExecutor != null && q instanceof CallbackNode) {
+                if (callbacks == null) {
+                    callbacks = new ArrayList<>();
+                }
+                callbacks.add(q);
+            } else {
+                fire(q);
+            }
+        }
+        if (callbacks != null) {
+            ArrayList<Node> inOrder = callbacks;
+            Runnable runAll = () -> {
+                for (Node q : inOrder) {
+                    fire(q);
+                }
+            };
+            try {
+                callbackExecutor.execute(runAll);
+            } catch (RejectedExecutionException executorGone) {
+                // The executor has stopped (its pool terminated): nothing else will run them.
+                runAll.run();
+            }
         }
     }
 
@@ -542,9 +597,21 @@ final class PromiseFuture<T> implements TaskFuture<T> {
             case SUCCEEDED:
                 return id + "[succeeded: " + (outcome == null ? "null" : outcome.getClass().getName()) + "]";
             case FAILED:
-                return id + "[failed: " + outcome + "]";
+                return id + "[failed: " + describe((Throwable) outcome) + "]";
             default:
                 return id + "[cancelled]";
+        }
+    }
+
+    /**
+     * The exception as toString() gives it, or its class name if its toString() throws: a
+     * future's own toString must not fail because of a task's odd exception.
+     */
+    static String describe(Throwable t) {
+        try {
+            return String.valueOf(t);
+        } catch (RuntimeException | Error e) {
+            return t.getClass().getName() + " (its toString() threw " + e.getClass().getName() + ")";
         }
     }
 

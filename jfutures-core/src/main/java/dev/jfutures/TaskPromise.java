@@ -1,6 +1,7 @@
 package dev.jfutures;
 
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * The write side of a {@link TaskFuture}: whoever runs a call holds the promise and completes it;
@@ -31,6 +32,23 @@ public final class TaskPromise<T> {
     /** Creates a pending promise. */
     public TaskPromise() {
         this.future = new PromiseFuture<>(null);
+    }
+
+    /**
+     * Creates a pending promise whose future runs the done-callbacks added before it completes on
+     * {@code callbackExecutor}, never on the thread that completes it: for an executor whose
+     * completing thread must stay free (one that reads results from a socket), so that a slow
+     * callback cannot hold up other results. Waiters still wake at once in the completing thread,
+     * and a callback added once the future is done runs at once in the caller. The callbacks of
+     * one future run in the order they were added, in one task on the executor; if it refuses
+     * the task (it has shut down), they run in the completing thread.
+     *
+     * @param callbackExecutor runs the callbacks
+     * @throws NullPointerException if {@code callbackExecutor} is null
+     * @since 0.1
+     */
+    public TaskPromise(Executor callbackExecutor) {
+        this.future = new PromiseFuture<>(null, Objects.requireNonNull(callbackExecutor, "callbackExecutor"));
     }
 
     /** A promise whose future reports waits that can never end to {@code guard}. */
@@ -156,6 +174,19 @@ public final class TaskPromise<T> {
      */
     public void setCancelGate(CancelGate gate) {
         future.cancelGate(gate);
+    }
+
+    /**
+     * Cancels the pending future without asking its {@link CancelGate}: for the executor itself,
+     * once it knows the task will never start (it took the task back from its worker, or never
+     * sent it). Waiters wake and callbacks run as for any cancel.
+     *
+     * @return true if this call cancelled the future; false if it was no longer pending (running,
+     *     done, or already cancelled)
+     * @since 0.1
+     */
+    public boolean setCancelled() {
+        return future.cancelPending();
     }
 
     /**
