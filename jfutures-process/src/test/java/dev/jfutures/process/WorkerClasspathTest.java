@@ -35,10 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Where the worker classpath comes from ({@link WorkerClasspath}). Each way of launching a program
  * is a real child JVM that builds a {@link ProcessPool} and runs a serializable lambda in a worker,
- * or fails at {@code build()}: an {@code mvn exec:java}-like URLClassLoader, {@code java -jar} with a manifest Class-Path from the jar's own directory, and
+ * or fails at {@code build()}: a program on the module path, an {@code mvn exec:java}-like
+ * URLClassLoader, {@code java -jar} with a manifest Class-Path from the jar's own directory, and
  * class loaders that give jfutures no file location. An explicit classpath is checked in this JVM.
  *
- * <p>The child programs are compiled at test time: an application whose {@code app.Main}
+ * <p>The child programs are compiled at test time: a module {@code app} whose {@code app.Main}
  * prints {@code RESULT 42 <worker pid> <worker directory> parent <its pid>}, or {@code BUILD FAILED:
  * <message>} and exits with 3; and two launchers outside every classpath of this test.
  */
@@ -55,7 +56,7 @@ class WorkerClasspathTest extends ProcessTestBase {
     /** Where this JVM loaded jfutures-core and jfutures-process from: directories or jars. */
     private static Path core;
     private static Path process;
-    /** The compiled application, and the two launchers. */
+    /** The compiled module {@code app}, and the two launchers. */
     private static Path app;
     private static Path launchers;
 
@@ -65,13 +66,22 @@ class WorkerClasspathTest extends ProcessTestBase {
         process = location(ProcessPool.class);
         app = shared.resolve("app");
         launchers = shared.resolve("launchers");
-        compile(app, List.of("-cp", core + File.pathSeparator + process), Map.of("app/Main.java", APP_MAIN));
+        compile(app, List.of("--module-path", core + File.pathSeparator + process), Map.of(
+                "module-info.java", "module app { requires dev.jfutures.process; }\n",
+                "app/Main.java", APP_MAIN));
         compile(launchers, List.of(), Map.of(
                 "launch/ExecLauncher.java", EXEC_LAUNCHER,
                 "launch/BytesLauncher.java", BYTES_LAUNCHER));
     }
 
     // ------------------------------------------------------------------------------ child JVMs
+
+    /** A program on the module path ({@code java -p ... -m app/app.Main}) runs tasks in workers. */
+    @Test
+    void programOnTheModulePathRunsTasksInWorkers() throws Exception {
+        Outcome o = run(shared, List.of("-p", join(core, process, app), "-m", "app/app.Main"));
+        assertRanInAWorker(o, null);
+    }
 
     /**
      * A program in a URLClassLoader over its classes and jfutures, below the platform loader and
@@ -278,7 +288,7 @@ class WorkerClasspathTest extends ProcessTestBase {
         assertThat(javac.run(null, null, null, args.toArray(new String[0]))).as("javac %s", args).isZero();
     }
 
-    /** Writes a jar with {@code mf} and the files under {@code classes} (if not null). */
+    /** Writes a jar with {@code mf} and the files under {@code classes} (if not null), but module-info. */
     private static void jar(Path jar, Manifest mf, Path classes) throws IOException {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
             if (classes == null) {
@@ -286,9 +296,12 @@ class WorkerClasspathTest extends ProcessTestBase {
             }
             try (Stream<Path> files = Files.walk(classes)) {
                 for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                    out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
-                    Files.copy(f, out);
-                    out.closeEntry();
+                    String name = classes.relativize(f).toString().replace(File.separatorChar, '/');
+                    if (!name.equals("module-info.class")) {
+                        out.putNextEntry(new JarEntry(name));
+                        Files.copy(f, out);
+                        out.closeEntry();
+                    }
                 }
             }
         }

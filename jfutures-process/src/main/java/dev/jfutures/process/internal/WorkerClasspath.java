@@ -32,7 +32,7 @@ import java.util.jar.Manifest;
 /**
  * The classpath of a {@code ProcessPool}'s worker JVMs ({@code java -cp CP dev.jfutures.process.Worker
  * ...}): checked when the user set one with {@code ProcessPool.Builder.classpath}, found otherwise.
- * Not API (an internal package).
+ * Not API: the module {@code dev.jfutures.process} does not export this package.
  *
  * <p>Found, it is this JVM's own search order, every entry made absolute: the class path
  * ({@code java.class.path}), then the modules of the module path ({@code jdk.module.path}; workers
