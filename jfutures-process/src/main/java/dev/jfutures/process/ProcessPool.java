@@ -194,7 +194,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
         List<String> cmd = new ArrayList<>();
         cmd.add(b.javaCommand != null ? b.javaCommand : defaultJava());
         cmd.add("-cp");
-        cmd.add(b.classpath != null ? b.classpath : System.getProperty("java.class.path"));
+        cmd.add(dev.jfutures.process.internal.WorkerClasspath.resolve(b.classpath));
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:+UseSerialGC");
         cmd.addAll(b.jvmOptions);
@@ -1750,12 +1750,26 @@ public final class ProcessPool extends AbstractTaskExecutor {
         }
 
         /**
-         * The workers' classpath; it must hold jfutures-core, jfutures-process and the task classes.
-         * Default: this JVM's {@code java.class.path}.
+         * The workers' classpath ({@code java -cp}); it must hold jfutures-core, jfutures-process
+         * and the task classes. Relative entries are taken from this JVM's working directory (they
+         * are made absolute, so {@link #workingDirectory} does not change them); {@code dir/*}
+         * stays a wildcard for the workers' launcher. {@link #build()} checks that the directories
+         * and jars of it (with the jars their manifests' {@code Class-Path} names) hold
+         * {@code dev/jfutures/process/Worker.class} and {@code dev/jfutures/TaskExecutor.class},
+         * and throws {@link IllegalStateException} naming what is missing if not.
          *
-         * @param classpath a classpath string
+         * <p>Default: this JVM's own, found at {@link #build()}: its class path, the modules of its
+         * module path (which workers run in the unnamed module), and the {@code file:} URLs of the
+         * {@link java.net.URLClassLoader}s that loaded jfutures or are the thread's context class
+         * loader (as under {@code mvn exec:java}), in that order, every entry absolute. Set this
+         * when jfutures was loaded from no plain directory or jar (a Spring Boot fat jar, a class
+         * loader of another kind): {@link #build()} then throws {@link IllegalStateException}
+         * saying where jfutures was loaded from and that this setting is needed.
+         *
+         * @param classpath a classpath string, entries separated by {@link java.io.File#pathSeparator}
          * @return this builder
          * @throws NullPointerException if null
+         * @since 0.1
          */
         public Builder classpath(String classpath) {
             this.classpath = Objects.requireNonNull(classpath, "classpath");

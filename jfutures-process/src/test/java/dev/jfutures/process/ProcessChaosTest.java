@@ -7,6 +7,7 @@ import dev.jfutures.DoneAndNotDone;
 import dev.jfutures.Futures;
 import dev.jfutures.TaskFuture;
 import dev.jfutures.TaskStatus;
+import dev.jfutures.process.internal.WorkerClasspath;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -212,7 +213,9 @@ class ProcessChaosTest extends ProcessTestBase {
     void workersEndWithinTwoSecondsOfTheirPoolJvmsKill9() throws Exception {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        // The classpath a worker of this JVM gets: java.class.path alone lacks jfutures when the
+        // tests run on the module path.
+        Process child = new ProcessBuilder(java, "-cp", WorkerClasspath.resolve(null),
                 OrphanPoolMain.class.getName()).redirectErrorStream(true).start();
         List<Long> workers = new ArrayList<>();
         try {

@@ -171,7 +171,7 @@ public final class ExitProbe {
     }
 
     /**
-     * Runs {@code java -cp <this JVM's class path> <mainClassAndArgs>} with this JVM's {@code java},
+     * Runs {@code java -cp <this JVM's classes> <mainClassAndArgs>} with this JVM's {@code java},
      * waits at most {@code timeout} for it, and checks that the process is gone afterwards; a
      * process that does not end in time is killed and the test fails.
      *
@@ -188,7 +188,7 @@ public final class ExitProbe {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(childClassPath());
         cmd.addAll(mainClassAndArgs);
         Path out = Files.createTempFile("exitprobe-", ".out");
         Path err = Files.createTempFile("exitprobe-", ".err");
@@ -220,6 +220,19 @@ public final class ExitProbe {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /**
+     * This JVM's class path, then the entries of its module path: a child on it runs the classes
+     * this JVM runs, those of the module path in the unnamed module. Surefire runs the tests of a
+     * module that has a {@code module-info} with the module and its dependencies on the module
+     * path, listed one by one (not as directories of modules), and the tests on the class path.
+     */
+    private static String childClassPath() {
+        String classPath = System.getProperty("java.class.path", "");
+        String modulePath = System.getProperty("jdk.module.path", "");
+        return modulePath.isEmpty() ? classPath
+                : classPath.isEmpty() ? modulePath : classPath + java.io.File.pathSeparator + modulePath;
     }
 
     private static java.io.File nullFile() {
