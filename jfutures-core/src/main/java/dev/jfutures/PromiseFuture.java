@@ -86,14 +86,21 @@ final class PromiseFuture<T> implements TaskFuture<T> {
     private final WaitGuard guard;
     /** Runs the callbacks registered before completion; null: the completing thread runs them. */
     private final Executor callbackExecutor;
+    /** Asked once per wait, before parking; may be null. */
+    private final TaskPromise.BlockingHelper helper;
 
     PromiseFuture(WaitGuard guard) {
         this(guard, null);
     }
 
     PromiseFuture(WaitGuard guard, Executor callbackExecutor) {
+        this(guard, callbackExecutor, null);
+    }
+
+    PromiseFuture(WaitGuard guard, Executor callbackExecutor, TaskPromise.BlockingHelper helper) {
         this.guard = guard;
         this.callbackExecutor = callbackExecutor;
+        this.helper = helper;
     }
 
     // ---------------------------------------------------------------- write side (TaskPromise)
@@ -350,6 +357,8 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         long deadline = 0L;
         Node q = null;
         boolean queued = false;
+        boolean helped = false;
+        boolean deadlineSet = false;
         for (;;) {
             int s = state;
             if (s > COMPLETING) {
@@ -365,14 +374,21 @@ final class PromiseFuture<T> implements TaskFuture<T> {
                 }
                 throw new InterruptedException();
             } else if (q == null) {
-                if (timed) {
+                if (timed && !deadlineSet) {
                     if (nanos <= 0L) {
                         return s;
                     }
                     deadline = System.nanoTime() + nanos;
-                    if (deadline == 0L) {
-                        deadline = 1L;
+                    deadlineSet = true;
+                }
+                if (helper != null && !helped) {
+                    helped = true;
+                    try {
+                        helper.block(this, timed ? deadline : Long.MAX_VALUE);
+                    } catch (RuntimeException | Error e) {
+                        Log.LOG.log(System.Logger.Level.WARNING, "a blocking helper failed; waiting as usual: " + this, e);
                     }
+                    continue;
                 }
                 q = new Node(Thread.currentThread());
             } else if (!queued) {

@@ -48,7 +48,44 @@ public final class TaskPromise<T> {
      * @since 0.1
      */
     public TaskPromise(Executor callbackExecutor) {
-        this.future = new PromiseFuture<>(null, Objects.requireNonNull(callbackExecutor, "callbackExecutor"));
+        this(callbackExecutor, null);
+    }
+
+    /**
+     * Creates a pending promise as {@link #TaskPromise(Executor)} does, whose future also lets a
+     * thread that is about to block on it first wait in {@code helper}: for an executor that can
+     * wake a waiting thread faster than a park can (by waiting on the channel its answer comes
+     * from).
+     *
+     * @param callbackExecutor runs the callbacks
+     * @param helper called once per wait, before the thread parks; null for none
+     * @throws NullPointerException if {@code callbackExecutor} is null
+     * @since 0.1
+     */
+    public TaskPromise(Executor callbackExecutor, BlockingHelper helper) {
+        this.future = new PromiseFuture<>(null, Objects.requireNonNull(callbackExecutor, "callbackExecutor"), helper);
+    }
+
+    /**
+     * What a thread does before it parks on a pending future, for executors whose answers come
+     * through a channel a thread can wait on directly (a worker process's socket): waking from
+     * such a wait can be much cheaper than waking from a park.
+     *
+     * @since 0.1
+     */
+    @FunctionalInterface
+    public interface BlockingHelper {
+        /**
+         * Waits a while for the future to be done, or returns at once if it cannot help. It must
+         * return promptly once the future is done, the deadline passes or the thread is
+         * interrupted (keeping the interrupt status); the caller then parks as usual if the
+         * future is still pending, so returning early is always safe.
+         *
+         * @param future the future the thread waits for
+         * @param deadlineNanos the {@link System#nanoTime()} by which the wait ends, or {@link
+         *     Long#MAX_VALUE} for none
+         */
+        void block(TaskFuture<?> future, long deadlineNanos);
     }
 
     /** A promise whose future reports waits that can never end to {@code guard}. */

@@ -1,29 +1,28 @@
 package dev.jfutures.process;
 
 import dev.jfutures.TaskAction;
-import dev.jfutures.process.internal.Frames;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import dev.jfutures.process.internal.Protocol;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import dev.jfutures.process.internal.ChannelStreams;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,37 +36,70 @@ import java.util.concurrent.Callable;
  *
  * <p>Implementation notes. The first line of stdin is the pool's token (hex); the rest of stdin
  * is the lifeline: the pool never writes to it, and when it reads end-of-file (the pool closed it,
- * or the pool's JVM died, even by {@code kill -9}) the worker halts at once. The worker connects to
- * the pool's Unix-domain socket, proves the token in its HELLO, runs the initializer, then reads
- * frames: TASKs queue up (the pool pipelines several), one task thread runs them in order, and the
- * reader stays free to act on CANCEL (drop a queued task) and INTERRUPT (interrupt the running
- * one). Results are written in task order, so the pool knows which task runs: the oldest one it
- * has no answer for. User code's stdout and stderr are the process's own, which the pool forwards;
- * the protocol never touches them.
+ * or the pool's JVM died, even by {@code kill -9}) the worker exits within a second, running its
+ * shutdown hooks on the way (so what a task was writing is cleaned up as on any exit). The worker
+ * connects to the pool's Unix-domain socket, proves the token in its HELLO, runs the initializer,
+ * then reads frames ({@link Protocol}): TASKs queue up (the pool pipelines several), tasks run one
+ * at a time in order, and a reader stays free to act on CANCEL (drop a queued task) and INTERRUPT
+ * (interrupt the running one).
+ *
+ * <p>Started. Before any code of a task runs, decoding it included, the worker writes the task's
+ * ticket into its started slot (a file in the pool's private directory, mapped into memory: no
+ * system call, and it outlives the worker). The reader says STARTED on the socket once the task
+ * has run {@link Protocol#REPORT_DELAY_NANOS}; a task that ends sooner says it by its answer. So a
+ * short task's round trip costs no extra wake-up of the pool, and the pool still knows, even after
+ * the worker died, whether a task started. Where the slot cannot be mapped, STARTED goes out at
+ * once instead.
+ *
+ * <p>The channel is non-blocking: its writes cannot be interrupted (an interrupted blocking write
+ * closes an {@code InterruptibleChannel}); the reader waits in a selector whose timeout is the
+ * running task's report time. User code's stdout and stderr are the process's own, which the pool
+ * forwards; the protocol never touches them.
  */
 public final class Worker {
 
-    private static final long STOP_ID = -1L;
+    /** The ticket of the STOP marker in the queue. */
+    private static final long STOP_TICKET = -1L;
+    /** How long a worker whose pool is gone gives its shutdown hooks before it halts. */
+    private static final long HOOKS_GRACE_MILLIS = 1000;
+    private static final byte[] EMPTY = new byte[0];
 
     /**
-     * Set on STOP, before the channels close: the reader and the lifeline then see their channel
-     * close under them, and must leave quietly (the exit is under way) instead of halting.
+     * Set once the worker is on its way out (STOP, or its pool gone), before the channels close:
+     * the reader and the lifeline then see their channel close under them, and leave quietly.
      */
     private static volatile boolean stopping;
-    /** The lifeline's stdin and the pool's socket; closed on STOP (see {@link #exit}). */
+    /** What must be closed to wake the threads blocked in native code on the way out. */
     private static FileChannel lifelineChannel;
     private static SocketChannel socketChannel;
+    private static Selector readSelector;
+    private static Selector writeSelector;
 
     private final Codec codec;
-    private final DataOutputStream out;
-    /** Tasks received and not started; guarded by {@code roles}. */
-    private final java.util.ArrayDeque<Frames.Frame> queue = new java.util.ArrayDeque<>();
-    private final Object runLock = new Object();
-    private long runningId;
+    private final SocketChannel channel;
+    private final MappedByteBuffer slot;
 
-    private Worker(Codec codec, DataOutputStream out) {
+    // Reading: only the thread in the reader role touches these.
+    private final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+    private final Protocol.Parser parser = new Protocol.Parser();
+
+    // Writing, guarded by `out`.
+    private final ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
+    /** The running task not yet said STARTED (0: none), and when it started; guarded by `out`. */
+    private long unreported;
+    private long unreportedStart;
+
+    /** Tasks received and not started, in order; guarded by {@code roles}. */
+    private final ArrayDeque<Protocol.Frame> queue = new ArrayDeque<>();
+
+    /** The running task's ticket, for INTERRUPT; guarded by runLock. */
+    private final Object runLock = new Object();
+    private long running;
+
+    private Worker(Codec codec, SocketChannel channel, MappedByteBuffer slot) {
         this.codec = codec;
-        this.out = out;
+        this.channel = channel;
+        this.slot = slot;
     }
 
     /**
@@ -92,9 +124,7 @@ public final class Worker {
             } catch (IOException e) {
                 // a broken stdin is the pool gone too; a closed one is the exit under way
             }
-            if (!stopping) {
-                halt(0);
-            }
+            poolGone();
         }, "jfutures-lifeline");
         lifeline.setDaemon(true);
         lifeline.start();
@@ -104,25 +134,51 @@ public final class Worker {
         long workerId = Long.parseLong(args[1]);
         Codec codec = newCodec(args[2], Arrays.asList(args).subList(3, args.length));
 
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
-        socketChannel = channel;
-        DataInputStream in = new DataInputStream(new BufferedInputStream(ChannelStreams.in(channel), 1 << 16));
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ChannelStreams.out(channel), 1 << 16));
-
-        ByteArrayOutputStream hello = new ByteArrayOutputStream();
-        DataOutputStream h = new DataOutputStream(hello);
-        h.writeInt(Frames.MAGIC);
-        h.writeShort(Frames.VERSION);
-        h.write(token);
-        Frames.write(out, Frames.HELLO, workerId, hello.toByteArray());
-        out.flush();
-
-        Frames.Frame welcome = Frames.read(in);
-        if (welcome == null || welcome.type() != Frames.WELCOME) {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        socketChannel = ch;
+        ByteBuffer hello = ByteBuffer.allocate(4 + Protocol.HEADER + Protocol.HELLO_PAYLOAD);
+        Protocol.putHeader(hello, Protocol.HELLO, workerId, Protocol.HELLO_PAYLOAD);
+        hello.put(Protocol.hello(token)).flip();
+        while (hello.hasRemaining()) {
+            ch.write(hello);
+        }
+        // Exactly the WELCOME's bytes: what follows it is read by the parser, non-blocking.
+        ByteBuffer head = ByteBuffer.allocate(4 + Protocol.HEADER);
+        readFully(ch, head);
+        head.flip();
+        int length = head.getInt();
+        byte type = head.get();
+        if (type != Protocol.WELCOME || length < Protocol.HEADER || length > Protocol.MAX_FRAME) {
             halt(3);
         }
-        new Worker(codec, out).run(in, welcome.payload());
+        ByteBuffer initializer = ByteBuffer.allocate(length - Protocol.HEADER);
+        readFully(ch, initializer);
+
+        ch.configureBlocking(false);
+        readSelector = Selector.open();
+        writeSelector = Selector.open();
+        ch.register(readSelector, SelectionKey.OP_READ);
+        ch.register(writeSelector, SelectionKey.OP_WRITE);
+        new Worker(codec, ch, mapSlot(socket.getParent(), workerId)).run(initializer.array());
+    }
+
+    private static void readFully(SocketChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            if (ch.read(buf) < 0) {
+                throw new EOFException("the pool closed the channel during the handshake");
+            }
+        }
+    }
+
+    /** The started slot the pool made for this worker, mapped; null if it cannot be. */
+    private static MappedByteBuffer mapSlot(Path socketDir, long workerId) {
+        try (FileChannel c = FileChannel.open(Protocol.startedSlot(socketDir, workerId), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            return c.map(FileChannel.MapMode.READ_WRITE, 0, Protocol.SLOT_BYTES);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     static Codec newCodec(String className, List<String> filterArgs) throws ReflectiveOperationException {
@@ -143,273 +199,401 @@ public final class Worker {
         return line.toString(StandardCharsets.US_ASCII).trim();
     }
 
-    private void run(DataInputStream in, byte[] initializer) throws IOException {
+    private void run(byte[] initializer) throws IOException {
         if (initializer.length > 0) {
             try {
                 ((TaskAction) codec.decode(initializer)).run();
             } catch (Throwable e) {
-                send(Frames.INIT_FAILED, 0L, failure(e));
+                send(Protocol.INIT_FAILED, 0L, Protocol.failure(e, codec));
                 System.err.flush();
                 halt(4);
             }
         }
-        send(Frames.INIT_OK, 0L, new byte[0]);
-        this.in = in;
+        send(Protocol.INIT_OK, 0L, Protocol.initOk(Runtime.getRuntime().maxMemory()));
         Thread other = new Thread(this::roleLoop, "jfutures-worker-2");
         Thread.currentThread().setName("jfutures-worker-1");
         synchronized (roles) {
-            pair = new Thread[] {Thread.currentThread(), other};
             reader = Thread.currentThread();
+            lastEnded = System.nanoTime();
         }
         other.start();
         roleLoop();
     }
 
     /*
-     * Leader/follower: two threads, one of which reads the channel at any time. When the reader
-     * reads a task and no task runs, it runs the task itself and hands reading to the other thread
-     * (whose wake-up then overlaps the task instead of delaying it). Tasks still run one at a
-     * time, in order: tasks that arrive while one runs wait in the queue, and the running thread
-     * takes them next. All role changes happen under `roles`.
+     * Two threads, one of which reads the channel at a time (the reader), and one of which runs
+     * tasks (the executor); tasks run one at a time, in order. The reader that reads a task while
+     * none runs runs it itself, so a short task starts with no thread hand-off, and reading is
+     * handed to the other thread lazily: only if the task runs a while (REPORT_DELAY), when that
+     * thread, waiting in timed steps, takes the reader role (it then says STARTED, and can act on
+     * CANCEL and INTERRUPT while the task runs). Waking it at once, on every task, measured 15 us
+     * of the round trip on a virtual machine. When the executor is done and nobody reads, it reads
+     * again itself. After a long quiet spell the other thread waits untimed, and the next task
+     * start wakes it (the only wake-up then). All role changes happen under `roles`.
      */
+    private static final long QUIET_NANOS = 50_000_000L;
     private final Object roles = new Object();
-    private DataInputStream in;
-    private Thread[] pair;
     private Thread reader;
     private Thread executor;
+    /** When the running task started (for the take-over), and when the last one ended. */
+    private long executorSince;
+    private long lastEnded;
+    /** The thread not reading or running waits untimed: a task start must wake it. */
+    private boolean followerUntimed;
 
     private void roleLoop() {
         Thread me = Thread.currentThread();
-        List<Frames.Frame> arrived = new ArrayList<>();
+        List<Protocol.Frame> arrived = new ArrayList<>();
         try {
             for (;;) {
                 synchronized (roles) {
                     while (reader != me) {
+                        if (reader == null && executor != me
+                                && (executor == null || System.nanoTime() - executorSince >= Protocol.REPORT_DELAY_NANOS)) {
+                            reader = me;   // a long task runs and nobody reads: take over
+                            break;
+                        }
+                        boolean quiet = executor == null && System.nanoTime() - lastEnded > QUIET_NANOS;
+                        followerUntimed = quiet;
                         try {
-                            roles.wait();
+                            roles.wait(quiet ? 0 : 1);
                         } catch (InterruptedException stray) {
                             // only INTERRUPT frames interrupt, and only the executor
                         }
+                        followerUntimed = false;
                     }
                 }
                 readBatch(arrived);
                 boolean run = false;
                 synchronized (roles) {
-                    for (Frames.Frame f : arrived) {
+                    for (Protocol.Frame f : arrived) {
                         apply(f);
                     }
                     arrived.clear();
                     if (executor == null && !queue.isEmpty()) {
                         executor = me;
-                        reader = pair[0] == me ? pair[1] : pair[0];
+                        executorSince = System.nanoTime();
+                        reader = null;
+                        if (followerUntimed) {
+                            roles.notifyAll();
+                        }
                         run = true;
-                        roles.notifyAll();
                     }
                 }
                 if (run) {
                     runQueued(me);
                 }
             }
-        } catch (IOException e) {
-            // The channel broke: the pool is gone. Or STOP closed it: the exit is under way.
-            if (!stopping) {
-                halt(0);
+        } catch (IOException | RuntimeException e) {
+            // The channel broke: the pool is gone. Or the exit closed it: it is under way.
+            poolGone();
+        }
+    }
+
+    /**
+     * Reads every frame that has arrived (at least one), saying STARTED for the running task when
+     * its report time comes while waiting; at end of stream the pool is gone.
+     */
+    private void readBatch(List<Protocol.Frame> arrived) throws IOException {
+        for (;;) {
+            int n = channel.read(in);
+            if (n < 0) {
+                throw new EOFException("the pool closed the channel");
+            }
+            if (n > 0) {
+                in.flip();
+                parser.parse(in, arrived);
+                in.clear();
+                if (!arrived.isEmpty() && n < in.capacity()) {
+                    break;
+                }
+                continue;
+            }
+            readSelector.select(reportWaitMillis());
+            readSelector.selectedKeys().clear();
+            reportIfDue();
+        }
+        // A TASK and the CANCEL right behind it: drop the task before anyone can start it. Every
+        // CANCEL gets at most one answer: this one is answered here, so it does not reach apply.
+        for (Protocol.Frame f : List.copyOf(arrived)) {
+            if (f.type() == Protocol.CANCEL
+                    && arrived.removeIf(t -> t.type() == Protocol.TASK && t.ticket() == f.ticket())) {
+                arrived.remove(f);
+                send(Protocol.DROPPED, f.ticket(), EMPTY);
             }
         }
     }
 
-    /** Reads every frame that arrived together (at least one); halts at end of stream. */
-    private void readBatch(List<Frames.Frame> arrived) throws IOException {
-        Frames.Frame first = Frames.read(in);
-        if (first == null) {
-            // The pool closed the channel: it is gone or done with us.
-            halt(0);
-        }
-        arrived.add(first);
-        while (in.available() > 0) {
-            Frames.Frame next = Frames.read(in);
-            if (next == null) {
-                break;
+    /**
+     * How long the reader may wait before a running task's STARTED is due; 0: no limit. Locks
+     * `roles` then `out`, the order everywhere (a task is taken from the queue and marked started
+     * in one step under both, so no task can start unseen between the two looks).
+     */
+    private long reportWaitMillis() {
+        synchronized (roles) {
+            synchronized (out) {
+                if (unreported == 0) {
+                    // A queued task is about to start (the executor takes it): look again soon.
+                    return queue.isEmpty() ? 0 : 1;
+                }
+                long left = unreportedStart + Protocol.REPORT_DELAY_NANOS - System.nanoTime();
+                return Math.max(1, (left + 999_999) / 1_000_000);
             }
-            arrived.add(next);
         }
-        // A TASK and the CANCEL right behind it: drop the task before anyone can start it.
-        // Every CANCEL gets exactly one answer. This one is answered here (DROPPED), so it must
-        // not reach apply too: there dropQueued would no longer find the task and answer KEPT as
-        // well. The pool keeps the call's id when it re-sends a stolen call, so that stale KEPT
-        // could land on a later steal of the same call, clear its "stolen" mark, and the DROPPED
-        // answering that steal would then take the call out of the pipeline without re-queueing
-        // it: a call neither queued, nor on a worker, nor done (ProcessPool.map stalled on it).
-        for (Frames.Frame f : List.copyOf(arrived)) {
-            if (f.type() == Frames.CANCEL
-                    && arrived.removeIf(t -> t.type() == Frames.TASK && t.id() == f.id())) {
-                arrived.remove(f);
-                send(Frames.DROPPED, f.id(), new byte[0]);
+    }
+
+    /** Says STARTED for the running task if it has run its report delay. */
+    private void reportIfDue() throws IOException {
+        synchronized (out) {
+            if (unreported != 0 && System.nanoTime() - unreportedStart >= Protocol.REPORT_DELAY_NANOS) {
+                write(Protocol.STARTED, unreported, Protocol.started(unreportedStart));
+                flushOut();
+                unreported = 0;
             }
         }
     }
 
     /** Acts on one frame; `roles` held. */
-    private void apply(Frames.Frame f) throws IOException {
+    private void apply(Protocol.Frame f) throws IOException {
         switch (f.type()) {
-            case Frames.TASK:
+            case Protocol.TASK:
                 queue.add(f);
                 break;
-            case Frames.CANCEL:
-                dropQueued(f.id());
+            case Protocol.CANCEL:
+                dropQueued(f.ticket());
                 break;
-            case Frames.INTERRUPT:
+            case Protocol.INTERRUPT:
                 synchronized (runLock) {
-                    if (runningId == f.id() && executor != null) {
-                        executor.interrupt();
+                    Thread ex = executor;
+                    if (running == f.ticket() && ex != null) {
+                        ex.interrupt();
                     }
                 }
                 break;
-            case Frames.STOP:
-                queue.add(new Frames.Frame(Frames.STOP, STOP_ID, new byte[0]));
+            case Protocol.STOP:
+                queue.add(new Protocol.Frame(Protocol.STOP, STOP_TICKET, EMPTY));
                 break;
             default:
-                System.err.println("jfutures worker: unknown frame type " + f.type() + "; ignored");
+                System.err.println("jfutures worker: unknown frame " + Protocol.name(f.type()) + "; ignored");
         }
     }
 
     /**
-     * Exits on STOP, at once. HotSpot's exit (System.exit and Runtime.halt alike) waits up to
-     * 300 ms for every thread that is blocked in native code, and two always are: the reader, in
-     * the socket's read, and the lifeline, in stdin's. So they are woken first by closing their
-     * channels (every answer is already written; the pool reads them before the end of stream),
-     * and the exit takes milliseconds instead of a third of a second (measured: a 2-worker
-     * pool's shutdown went from 330 ms to 15-35 ms; every CLI run on the process executor paid it).
+     * Drops a queued task and answers DROPPED; a task not in the queue has started (its STARTED or
+     * its answer will come) or finished, and gets no answer.
      */
-    private static void exit() {
-        stopping = true;
-        System.out.flush();
-        System.err.flush();
-        closeQuietly(socketChannel);
-        closeQuietly(lifelineChannel);
-        System.exit(0);
-    }
-
-    /**
-     * Halts at once (no shutdown hooks: the pool is gone, or the worker could not start), after
-     * waking the threads blocked in native reads, as {@link #exit} does and for the same reason.
-     */
-    private static void halt(int status) {
-        stopping = true;
-        closeQuietly(socketChannel);
-        closeQuietly(lifelineChannel);
-        Runtime.getRuntime().halt(status);
-    }
-
-    private static void closeQuietly(java.nio.channels.Channel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing only wakes its reader; the process exits next
-            }
-        }
-    }
-
-    /** Drops a queued task (DROPPED), or says it is too late (KEPT): the pool waits for either. */
-    private void dropQueued(long id) throws IOException {
-        for (Frames.Frame f : queue) {
-            if (f.id() == id && queue.remove(f)) {
-                send(Frames.DROPPED, id, new byte[0]);
+    private void dropQueued(long ticket) throws IOException {
+        for (Protocol.Frame f : queue) {
+            if (f.ticket() == ticket && queue.remove(f)) {
+                send(Protocol.DROPPED, ticket, EMPTY);
                 return;
             }
         }
-        send(Frames.KEPT, id, new byte[0]);
     }
 
     /** Runs queued tasks until the queue is empty, then becomes the reader again if no one reads. */
     private void runQueued(Thread me) throws IOException {
         for (;;) {
-            Frames.Frame f;
+            Protocol.Frame f;
             synchronized (roles) {
                 f = queue.poll();
                 if (f == null) {
                     executor = null;
+                    lastEnded = System.nanoTime();
+                    if (reader == null) {
+                        reader = me;
+                    }
                     return;
                 }
+                executorSince = System.nanoTime();
+                if (f.type() != Protocol.STOP) {
+                    markStarted(f.ticket(), executorSince);
+                }
             }
-            if (f.type() == Frames.STOP) {
+            if (f.type() == Protocol.STOP) {
                 exit();
             }
             synchronized (runLock) {
-                runningId = f.id();
+                running = f.ticket();
             }
-            Frames.Frame answer = runOne(f);
+            Protocol.Frame answer = runOne(f);
             synchronized (runLock) {
-                runningId = 0L;
+                running = 0L;
             }
-            // No INTERRUPT can reach this thread now; clear any that did before it touches the
-            // channel: an interrupted write to an InterruptibleChannel closes it.
+            // No INTERRUPT reaches this thread now; clear any that came, before user code could see it
+            // in the next task.
             Thread.interrupted();
-            send(answer.type(), answer.id(), answer.payload());
-        }
-    }
-
-    /** Decodes and runs one task; returns the answer to send. */
-    private Frames.Frame runOne(Frames.Frame f) {
-        Object task;
-        try {
-            task = codec.decode(f.payload());
-            if (!(task instanceof Callable)) {
-                throw new IOException("the frame holds a " + (task == null ? "null" : task.getClass().getName())
-                        + ", not a task");
+            synchronized (out) {
+                unreported = 0;
+                write(answer.type(), answer.ticket(), answer.payload());
+                flushOut();
             }
-        } catch (Throwable e) {
-            return new Frames.Frame(Frames.TASK_DECODE_FAILED, f.id(), failure(e));
-        }
-        Object value;
-        try {
-            value = ((Callable<?>) task).call();
-        } catch (Throwable e) {
-            return new Frames.Frame(Frames.FAILED, f.id(), failure(e));
-        }
-        try {
-            return new Frames.Frame(Frames.RESULT, f.id(), codec.encode(value));
-        } catch (Throwable e) {
-            return new Frames.Frame(Frames.RESULT_ENCODE_FAILED, f.id(), failure(e));
-        }
-    }
-
-    private void send(byte type, long id, byte[] payload) throws IOException {
-        synchronized (out) {
-            Frames.write(out, type, id, payload);
-            out.flush();
         }
     }
 
     /**
-     * A failure as the pool reads it: class name, message, stack text, then the exception encoded
-     * (empty if it would not encode), so that the pool can always report something.
+     * Records that the task starts, before any of its code runs: in the slot (which the pool reads
+     * if this JVM dies), and as the task whose STARTED the reader owes; without a slot, says
+     * STARTED at once. `roles` held.
      */
-    private byte[] failure(Throwable e) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream d = new DataOutputStream(bytes);
-        try {
-            StringWriter stack = new StringWriter();
-            e.printStackTrace(new PrintWriter(stack));
-            Frames.writeString(d, e.getClass().getName());
-            Frames.writeString(d, e.getMessage());
-            Frames.writeString(d, stack.toString());
-            byte[] encoded;
-            try {
-                encoded = codec.encode(e);
-            } catch (Throwable notEncodable) {
-                encoded = new byte[0];
-                Frames.writeString(d, "the exception would not serialize: " + notEncodable);
+    private void markStarted(long ticket, long start) throws IOException {
+        if (slot != null) {
+            slot.putLong(8, start);
+            slot.putLong(0, ticket);
+            synchronized (out) {
+                unreported = ticket;
+                unreportedStart = start;
             }
-            if (encoded.length > 0) {
-                Frames.writeString(d, null);
+        } else {
+            synchronized (out) {
+                write(Protocol.STARTED, ticket, Protocol.started(start));
+                flushOut();
             }
-            d.writeInt(encoded.length);
-            d.write(encoded);
-        } catch (IOException cannotHappen) {
-            throw new IllegalStateException(cannotHappen);
         }
-        return bytes.toByteArray();
+    }
+
+    /** Decodes and runs one task; returns the answer to send. Never throws. */
+    private Protocol.Frame runOne(Protocol.Frame f) {
+        try {
+            Object task;
+            try {
+                task = codec.decode(f.payload());
+                if (!(task instanceof Callable)) {
+                    throw new IOException("the frame holds a " + (task == null ? "null" : task.getClass().getName())
+                            + ", not a task");
+                }
+            } catch (Throwable e) {
+                return new Protocol.Frame(Protocol.TASK_DECODE_FAILED, f.ticket(), Protocol.failure(e, codec));
+            }
+            Object value;
+            try {
+                value = ((Callable<?>) task).call();
+            } catch (Throwable e) {
+                return new Protocol.Frame(Protocol.FAILED, f.ticket(), Protocol.failure(e, codec));
+            }
+            try {
+                return new Protocol.Frame(Protocol.RESULT, f.ticket(), codec.encode(value));
+            } catch (Throwable e) {
+                return new Protocol.Frame(Protocol.RESULT_ENCODE_FAILED, f.ticket(), Protocol.failure(e, codec));
+            }
+        } catch (Throwable unexpected) {
+            // Protocol.failure does not throw; this is for what nothing else expects (an Error while
+            // building an answer). The task fails; the worker goes on.
+            return new Protocol.Frame(Protocol.FAILED, f.ticket(),
+                    Protocol.failure(new IllegalStateException("the worker could not report the task's outcome: "
+                            + unexpected.getClass().getName()), codec));
+        }
+    }
+
+    /** Writes and flushes one frame. */
+    private void send(byte type, long ticket, byte[] payload) throws IOException {
+        synchronized (out) {
+            write(type, ticket, payload);
+            flushOut();
+        }
+    }
+
+    /** Puts a frame into the out buffer, writing it out as it fills; `out` held. */
+    private void write(byte type, long ticket, byte[] payload) throws IOException {
+        if (out.remaining() < 4 + Protocol.HEADER) {
+            flushOut();
+        }
+        Protocol.putHeader(out, type, ticket, payload.length);
+        for (int off = 0; off < payload.length; ) {
+            if (!out.hasRemaining()) {
+                flushOut();
+            }
+            int n = Math.min(out.remaining(), payload.length - off);
+            out.put(payload, off, n);
+            off += n;
+        }
+    }
+
+    /**
+     * Writes the out buffer to the channel; waits in the write selector while the socket is full
+     * (the pool reads on its own thread, so it always drains). `out` held.
+     */
+    private void flushOut() throws IOException {
+        out.flip();
+        while (out.hasRemaining()) {
+            if (channel.write(out) == 0) {
+                writeSelector.select();
+                writeSelector.selectedKeys().clear();
+                if (!channel.isOpen()) {
+                    throw new IOException("the channel closed");
+                }
+            }
+        }
+        out.clear();
+    }
+
+    /**
+     * Exits on STOP, at once. HotSpot's exit (System.exit and Runtime.halt alike) waits up to
+     * 300 ms for every thread that is blocked in native code, and two always are: the reader, in
+     * its selector, and the lifeline, in stdin's read. So they are woken first by closing what
+     * they wait on (every answer is already written; the pool reads them before the end of
+     * stream), and the exit takes milliseconds instead of a third of a second (measured: a
+     * 2-worker pool's shutdown went from 330 ms to 15-35 ms).
+     */
+    private static void exit() {
+        stopping = true;
+        System.out.flush();
+        System.err.flush();
+        closeChannels();
+        System.exit(0);
+    }
+
+    /**
+     * The pool is gone (its JVM died, or it closed the channel or the lifeline): exit, running the
+     * shutdown hooks (so that what a task was writing is cleaned up as on any JVM exit), but halt
+     * if they have not finished within {@link #HOOKS_GRACE_MILLIS}: a worker never outlives its
+     * pool by more than that. Idempotent; a no-op once the worker is exiting anyway.
+     */
+    private static synchronized void poolGone() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        closeChannels();
+        Thread backstop = new Thread(() -> {
+            try {
+                Thread.sleep(HOOKS_GRACE_MILLIS);   // the deadline for the hooks, not a wait for an event
+            } catch (InterruptedException ignored) {
+                // halt all the same
+            }
+            Runtime.getRuntime().halt(0);
+        }, "jfutures-exit-backstop");
+        backstop.setDaemon(true);
+        backstop.start();
+        Thread exiter = new Thread(() -> System.exit(0), "jfutures-exit");
+        exiter.setDaemon(true);
+        exiter.start();
+    }
+
+    /**
+     * Halts at once (no shutdown hooks: the worker could not start), after waking the threads
+     * blocked in native code, as {@link #exit} does and for the same reason.
+     */
+    private static void halt(int status) {
+        stopping = true;
+        closeChannels();
+        Runtime.getRuntime().halt(status);
+    }
+
+    private static void closeChannels() {
+        closeQuietly(readSelector);
+        closeQuietly(writeSelector);
+        closeQuietly(socketChannel);
+        closeQuietly(lifelineChannel);
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing only wakes its waiter; the process exits next
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@ package dev.jfutures.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jfutures.process.internal.Frames;
+import dev.jfutures.process.internal.Protocol;
 import dev.jfutures.testkit.Tasks;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -63,11 +63,11 @@ class ProcessSecurityTest extends ProcessTestBase {
     private static byte[] hello(long workerId, byte[] token) throws IOException {
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
         DataOutputStream p = new DataOutputStream(payload);
-        p.writeInt(Frames.MAGIC);
-        p.writeShort(Frames.VERSION);
+        p.writeInt(Protocol.MAGIC);
+        p.writeShort(Protocol.VERSION);
         p.write(token);
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        Frames.write(new DataOutputStream(frame), Frames.HELLO, workerId, payload.toByteArray());
+        Protocol.write(new DataOutputStream(frame), Protocol.HELLO, workerId, payload.toByteArray());
         return frame.toByteArray();
     }
 
@@ -127,7 +127,7 @@ class ProcessSecurityTest extends ProcessTestBase {
     void connectionWithWrongTokenIsRefused() throws Exception {
         ProcessPool p = runningPool();
         Target t = target(p);
-        byte[] token = new byte[Frames.TOKEN_BYTES];
+        byte[] token = new byte[Protocol.TOKEN_BYTES];
         new SecureRandom().nextBytes(token);
         SocketChannel ch = connect(t.socket());
         send(ch, hello(t.workerId(), token));
@@ -142,7 +142,7 @@ class ProcessSecurityTest extends ProcessTestBase {
         Target t = target(p);
         SocketChannel ch = connect(t.socket());
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        Frames.write(new DataOutputStream(frame), Frames.TASK, 1L, "not a task".getBytes(StandardCharsets.UTF_8));
+        Protocol.write(new DataOutputStream(frame), Protocol.TASK, 1L, "not a task".getBytes(StandardCharsets.UTF_8));
         send(ch, frame.toByteArray());
         assertThat(outcomeWithin(ch, Duration.ofSeconds(10))).isEqualTo("closed");
         assertPoolStillWorks(p, t);
@@ -157,7 +157,7 @@ class ProcessSecurityTest extends ProcessTestBase {
         ProcessPool p = runningPool();
         Target t = target(p);
         SocketChannel ch = connect(t.socket());
-        ByteBuffer header = ByteBuffer.allocate(5).putInt(Frames.MAX_FRAME).put(Frames.HELLO);
+        ByteBuffer header = ByteBuffer.allocate(5).putInt(Protocol.MAX_FRAME).put(Protocol.HELLO);
         send(ch, header.array());
         assertThat(outcomeWithin(ch, Duration.ofSeconds(5))).isEqualTo("closed");
         assertPoolStillWorks(p, t);
@@ -182,7 +182,7 @@ class ProcessSecurityTest extends ProcessTestBase {
     void tokenIsNeitherInArgvNorInTheEnvironment() throws IOException {
         ProcessPool p = runningPool();
         Target t = target(p);
-        Pattern hexToken = Pattern.compile("(?i)[0-9a-f]{" + 2 * Frames.TOKEN_BYTES + "}");
+        Pattern hexToken = Pattern.compile("(?i)[0-9a-f]{" + 2 * Protocol.TOKEN_BYTES + "}");
         String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(t.workerPid()), "cmdline")),
                 StandardCharsets.UTF_8).replace('\0', ' ');
         String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(t.workerPid()), "environ")),

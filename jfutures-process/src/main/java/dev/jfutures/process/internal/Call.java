@@ -79,7 +79,8 @@ public final class Call {
     private final TaskPromise<Object> promise;
 
     private int state = QUEUED;
-    private WorkerSlot worker;
+    /** Volatile: a thread waiting for the call's answer reads it without the pool's lock. */
+    private volatile WorkerSlot worker;
     private long ticket;
     /** Cancellers waiting for the worker's answer to a CANCEL. */
     private int cancelWaiters;

@@ -273,10 +273,17 @@ public final class Scheduler {
      * @param w the worker
      * @param startFailure whether this says something about starting workers (it exited or timed
      *     out while STARTING, not killed by the pool or by a signal from outside)
+     * @param startedTicket the last ticket the worker recorded as started (in its shared slot,
+     *     which outlives it), 0 if none: the head call with this ticket had started, though its
+     *     STARTED never came
      */
-    public void workerGone(WorkerSlot w, boolean startFailure) {
+    public void workerGone(WorkerSlot w, boolean startFailure, long startedTicket) {
         if (w.state() == WorkerSlot.DEAD) {
             return;
+        }
+        Call head = w.pipeline.peekFirst();
+        if (head != null && startedTicket != 0 && head.ticket() == startedTicket && head.state() < Call.RUNNING) {
+            startCall(w, head);
         }
         boolean wasStarting = w.state() == WorkerSlot.STARTING;
         w.moveTo(WorkerSlot.DEAD);
@@ -332,26 +339,39 @@ public final class Scheduler {
                     + (c == null ? "none" : c) + ")");
             return false;
         }
+        if (startCall(w, c)) {
+            dispatch();   // a steal that came too late: the idle worker may steal again
+        }
+        return true;
+    }
+
+    /**
+     * The head call of w started (it said so, or its answer or its death shows it); returns true
+     * if that ended a steal.
+     */
+    private boolean startCall(WorkerSlot w, Call c) {
         boolean recalled = c.state() == Call.RECALLING;
         if (!recalled) {
             w.sent--;
         }
         c.moveTo(Call.RUNNING);
+        // running first: a refused canceller that asked cancel(true) finds the future RUNNING
+        // when it wakes, and goes on to interrupt it.
+        fx.running(c);
         if (recalled) {
-            boolean waited = c.cancelWaiters() > 0;
+            boolean wanted = c.cancelWanted();
             c.cancelWaiters(0);
             c.poolCancel(false);
-            if (waited) {
+            if (wanted) {
                 fx.cancelRefused(c);
             }
+            if (c.stolen()) {
+                c.stolen(false);
+                stealsInFlight--;
+                return true;
+            }
         }
-        fx.running(c);
-        if (recalled && c.stolen()) {
-            c.stolen(false);
-            stealsInFlight--;
-            dispatch();
-        }
-        return true;
+        return false;
     }
 
     /**
@@ -365,6 +385,10 @@ public final class Scheduler {
      */
     public Call answered(WorkerSlot w, long ticket) {
         Call c = w.pipeline.peekFirst();
+        if (c != null && c.ticket() == ticket && c.state() < Call.RUNNING) {
+            // A task that ends within a worker's report delay says STARTED only by its answer.
+            startCall(w, c);
+        }
         if (c == null || c.ticket() != ticket || c.state() != Call.RUNNING) {
             protocolError(w, "an answer for ticket " + ticket + ", which is not the call it runs ("
                     + (c == null ? "none" : c) + ")");

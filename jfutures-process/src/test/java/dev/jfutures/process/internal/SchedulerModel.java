@@ -98,6 +98,10 @@ final class SchedulerModel implements Scheduler.Effects {
         /** Tasks it received and has not started. */
         final ArrayDeque<Long> queue = new ArrayDeque<>();
         long running;
+        /** The ticket in its started slot (shared memory: it outlives the worker). */
+        long startedSlot;
+        /** It said STARTED for the running task. */
+        boolean reported;
         boolean stopQueued;
         boolean alive;
         /** Its process exists (false while the pool is still starting it). */
@@ -312,6 +316,12 @@ final class SchedulerModel implements Scheduler.Effects {
                 }
                 if (sim.running != 0) {
                     ev.add(new Event("w" + id + " finishes " + sim.running, () -> finish(sim)));
+                    if (!sim.reported) {
+                        ev.add(new Event("w" + id + " says STARTED " + sim.running, () -> {
+                            sim.reported = true;
+                            sim.toPool.addLast(new Frame("STARTED", sim.running));
+                        }));
+                    }
                 }
                 if (sim.stopQueued && sim.queue.isEmpty() && sim.running == 0) {
                     ev.add(new Event("w" + id + " exits on STOP", () -> die(sim)));
@@ -331,7 +341,7 @@ final class SchedulerModel implements Scheduler.Effects {
             } else if (!sim.alive && sim.up && !sim.gone) {
                 ev.add(new Event("pool sees w" + id + " gone", () -> {
                     sim.gone = true;
-                    s.workerGone(sim.slot, false);
+                    s.workerGone(sim.slot, false, sim.startedSlot);
                 }));
             }
         }
@@ -431,7 +441,7 @@ final class SchedulerModel implements Scheduler.Effects {
 
     private void startGone(Sim sim, boolean failure) {
         sim.gone = true;
-        s.workerGone(sim.slot, failure);
+        s.workerGone(sim.slot, failure, 0L);
     }
 
     private void deliver(Sim sim) {
@@ -459,7 +469,8 @@ final class SchedulerModel implements Scheduler.Effects {
     private void startNext(Sim sim) {
         long t = sim.queue.pollFirst();
         sim.running = t;
-        sim.toPool.addLast(new Frame("STARTED", t));
+        sim.startedSlot = t;
+        sim.reported = false;
         Ghost g = byTicketEver.get(t);
         g.starts++;
         g.startedOn = sim.slot;
@@ -474,6 +485,7 @@ final class SchedulerModel implements Scheduler.Effects {
     private void finish(Sim sim) {
         sim.toPool.addLast(new Frame("RESULT", sim.running));
         sim.running = 0;
+        sim.reported = false;
     }
 
     private void die(Sim sim) {
@@ -816,7 +828,8 @@ final class SchedulerModel implements Scheduler.Effects {
         sb.append('|');
         for (Sim sim : sims.values()) {
             sb.append(sim.slot.id()).append(sim.up ? 'u' : '-').append(sim.alive ? 'a' : '-').append(sim.gone ? 'g' : '-')
-                    .append(sim.killRequested ? 'k' : '-').append(sim.stopQueued ? 's' : '-').append(sim.toWorker)
+                    .append(sim.killRequested ? 'k' : '-').append(sim.stopQueued ? 's' : '-').append(sim.reported ? 'r' : '-')
+                    .append(sim.startedSlot).append(sim.toWorker)
                     .append(sim.queue).append(sim.running).append(sim.toPool).append(';');
         }
         sb.append('|');
