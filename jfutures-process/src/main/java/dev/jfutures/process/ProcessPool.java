@@ -244,7 +244,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
      */
     @Override
     public void execute(Runnable command) {
-        checkRunnable(command);
+        Objects.requireNonNull(command, "command");
+        runtime.checkSerializable(command);
         super.execute(command);
     }
 

@@ -240,7 +240,7 @@ class ProcessIsolationTest extends ProcessTestBase {
                 .isInstanceOf(TaskNotSerializableException.class)
                 .hasMessageContaining("$$Lambda")
                 .hasMessageContaining("not Serializable")
-                .hasMessageContaining("dev.jfutures.Task, TaskFunction or TaskAction");
+                .hasMessageContaining("(Runnable & java.io.Serializable) () -> ...");
         assertThatThrownBy(() -> p.execute(r)).isInstanceOf(TaskNotSerializableException.class);
         assertThat(p.workerPids()).isEmpty();
     }

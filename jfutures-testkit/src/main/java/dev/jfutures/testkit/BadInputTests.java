@@ -107,9 +107,16 @@ public abstract class BadInputTests extends ExecutorTestBase {
             assertFailsNaming(NullPointerException.class, "callback", () -> f.addDoneCallback(null));
 
             AtomicInteger calls = new AtomicInteger();
-            f.addDoneCallback(done -> calls.incrementAndGet());
+            java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+            f.addDoneCallback(done -> {
+                calls.incrementAndGet();
+                ran.countDown();
+            });
             gate.open();
             assertThat(f.result(SHORT_TIMEOUT)).isEqualTo(7);
+            // On the completing thread or, for an executor that has one (a process pool), on its
+            // callback thread: so wait for it rather than assume it ran before result() returned.
+            assertThat(ran.await(SHORT_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
             assertThat(calls).hasValue(1);
         } finally {
             gate.open();

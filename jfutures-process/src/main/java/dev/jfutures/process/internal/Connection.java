@@ -46,6 +46,13 @@ public final class Connection {
     private final Selector selector;
     private final SelectionKey key;
     /**
+     * How long a caller waits in the selector before it parks as usual: the answer of a short
+     * task, which is what the faster wake-up is worth something for; a longer task's caller parks,
+     * and the I/O thread completes its future.
+     */
+    private static final long WAITER_BUDGET_NANOS = 20_000_000L;
+
+    /**
      * A second selector on the same channel, for the one thread that waits for an answer from
      * this worker with the read role held (see {@link #awaitAnswer}).
      */
@@ -111,9 +118,9 @@ public final class Connection {
      * from a park. It takes the read role (only if free at once: a second waiter, or the I/O
      * thread in the middle of a read, means it parks as usual), and reads and hands on every
      * frame that comes, as the I/O thread would, and finishes writes the socket had no room for,
-     * until {@code done} says so (its future is done, or its call left this worker), the deadline
-     * is near (under a millisecond: the selector counts in milliseconds), the thread is
-     * interrupted, or the channel ends. The I/O thread, woken by the same bytes, leaves them to
+     * until {@code done} says so (its future is done, or its call left this worker), 20 ms
+     * passed or the deadline is near (under a millisecond: the selector counts in milliseconds),
+     * the thread is interrupted, or the channel ends. The I/O thread, woken by the same bytes, leaves them to
      * it, and reads on once it is done.
      *
      * @param done whether the future is done
@@ -124,6 +131,8 @@ public final class Connection {
             return;
         }
         try {
+            long now = System.nanoTime();
+            long end = deadlineNanos - now < WAITER_BUDGET_NANOS ? deadlineNanos : now + WAITER_BUDGET_NANOS;
             boolean first = true;
             while (!done.getAsBoolean()) {
                 // Not before the first wait: the selector reports bytes already there at once,
@@ -135,15 +144,8 @@ public final class Connection {
                 if (done.getAsBoolean()) {
                     return;
                 }
-                long ms = 0;
-                if (deadlineNanos != Long.MAX_VALUE) {
-                    long left = deadlineNanos - System.nanoTime();
-                    if (left < 1_000_000L) {
-                        return;
-                    }
-                    ms = left / 1_000_000L;
-                }
-                if (Thread.currentThread().isInterrupted()) {
+                long left = end - System.nanoTime();
+                if (left < 1_000_000L || Thread.currentThread().isInterrupted()) {
                     return;
                 }
                 boolean write;
@@ -151,7 +153,7 @@ public final class Connection {
                     write = waitingWritable;
                 }
                 waiterKey.interestOps(write ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-                waiterSelector.select(ms);
+                waiterSelector.select(left / 1_000_000L);
                 waiterSelector.selectedKeys().clear();
                 if (waiterKey.isValid() && (waiterKey.readyOps() & SelectionKey.OP_WRITE) != 0) {
                     writable();

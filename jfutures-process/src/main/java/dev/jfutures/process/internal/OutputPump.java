@@ -208,6 +208,21 @@ public final class OutputPump implements Runnable {
                 continuing = true;
                 pending = keep;
             }
+            if (pending > 0 && continuing && quiet()) {
+                // The rest of a line already going out in pieces (longer than the buffer), and
+                // nothing more to read now: out it goes too, rather than wait for a newline that may
+                // be far off. A shorter open line still waits for its newline, to go out whole.
+                // Kept back: an out-of-memory line begun in it, or what could be the start of one.
+                // (It is in the tail already, as a line forwarded in pieces; the marker is looked
+                // for once the bytes kept back are complete.)
+                int marker = firstMarker(buf, pending);
+                int keep = marker >= 0 ? pending - marker : markerPrefix(buf, pending);
+                if (keep < pending) {
+                    forward(buf, 0, pending - keep);
+                    System.arraycopy(buf, pending - keep, buf, 0, keep);
+                    pending = keep;
+                }
+            }
         }
         if (pending > 0 || continuing) {
             // pending < buf.length here: the loop forwards a full buffer (all but carry < length).
@@ -216,6 +231,51 @@ public final class OutputPump implements Runnable {
             forward(buf, 0, pending + 1);
             pending = 0;
             continuing = false;
+        }
+    }
+
+    /** Where the first out-of-memory marker in {@code b[0, end)} starts, or -1. */
+    private static int firstMarker(byte[] b, int end) {
+        int first = -1;
+        for (byte[] m : OOM_MARKERS) {
+            int at = indexOf(b, 0, end, m);
+            if (at >= 0 && (first < 0 || at < first)) {
+                first = at;
+            }
+        }
+        return first;
+    }
+
+    /**
+     * How many of the last bytes of {@code b[0, end)} could be the start of an out-of-memory
+     * marker (a proper prefix of one): those must wait for the bytes after them.
+     */
+    private static int markerPrefix(byte[] b, int end) {
+        int best = 0;
+        for (byte[] m : OOM_MARKERS) {
+            for (int k = Math.min(m.length - 1, end); k > best; k--) {
+                boolean match = true;
+                for (int j = 0; j < k; j++) {
+                    if (b[end - k + j] != m[j]) {
+                        match = false;
+                        break;
+                    }
+                }
+                if (match) {
+                    best = k;
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Whether the stream has nothing more to read right now. */
+    private boolean quiet() {
+        try {
+            return in.available() == 0;
+        } catch (IOException gone) {
+            return true;
         }
     }
 

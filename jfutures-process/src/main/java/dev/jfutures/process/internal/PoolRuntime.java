@@ -366,17 +366,17 @@ public final class PoolRuntime implements Scheduler.Effects {
         boolean lambda = cls.contains("$$Lambda");
         if (task instanceof Callable) {
             return lambda
-                    ? "the task is a lambda of java.util.concurrent.Callable, which is not Serializable, so it "
-                      + "cannot be sent to a worker JVM; declare it as a dev.jfutures.Task (Task<T> task = () -> ...;"
+                    ? "the task " + cls + " is a lambda of java.util.concurrent.Callable, which is not Serializable, "
+                      + "so it cannot be sent to a worker JVM; declare it as a dev.jfutures.Task (Task<T> task = () -> ...;"
                       + " pool.submit(task)), or cast it: pool.submit((Task<T>) () -> ...)"
                     : "the task " + cls + " does not implement java.io.Serializable, so it cannot be sent to a worker "
                       + "JVM; make it Serializable, or submit a dev.jfutures.Task lambda";
         }
         if (task instanceof Runnable) {
             return lambda
-                    ? "the task is a lambda of java.lang.Runnable, which is not Serializable, so it cannot be sent "
-                      + "to a worker JVM; cast it: pool.submit((Runnable & java.io.Serializable) () -> ...), or submit "
-                      + "a dev.jfutures.Task (pool.submit(() -> { ...; return null; }))"
+                    ? "the task " + cls + " is a lambda of java.lang.Runnable, which is not Serializable, so it cannot "
+                      + "be sent to a worker JVM; cast it: pool.submit((Runnable & java.io.Serializable) () -> ...), or "
+                      + "submit a dev.jfutures.Task (pool.submit(() -> { ...; return null; }))"
                     : "the task " + cls + " does not implement java.io.Serializable, so it cannot be sent to a worker "
                       + "JVM; make it Serializable, or submit a dev.jfutures.Task lambda";
         }
@@ -543,37 +543,48 @@ public final class PoolRuntime implements Scheduler.Effects {
 
     // ============================================================================ workers
 
-    /** A worker's life, on its I/O thread: start, connect, handshake, read, reap. */
-    private void workerLife(Handle h) {
-        String startProblem = null;
+    /**
+     * Starts a worker's JVM, on the thread whose event asked for it (after the lock): so {@code
+     * build()} with prestart, and a submit that grows the pool, return with the processes started
+     * (their pids known). Its I/O thread then waits for its HELLO, converses, and reaps it.
+     */
+    private void startWorker(Handle h) {
         java.nio.file.Path slot = Protocol.startedSlot(socket.directory(), h.slot.id());
+        List<String> cmd = new ArrayList<>(settings.command());
+        cmd.add(socket.path().toString());
+        cmd.add(Long.toString(h.slot.id()));
+        cmd.addAll(workerArgs);
+        WorkerProcess p;
         try {
-            List<String> cmd = new ArrayList<>(settings.command());
-            cmd.add(socket.path().toString());
-            cmd.add(Long.toString(h.slot.id()));
-            cmd.addAll(workerArgs);
-            WorkerProcess p;
-            try {
-                java.nio.file.Files.write(slot, new byte[Protocol.SLOT_BYTES]);
-                p = WorkerProcess.start(cmd, settings.environment(), settings.workingDirectory(), token, h.prefix,
-                        System.out, System.err);
-            } catch (IOException | RuntimeException e) {
-                deleteSlot(slot);
-                gone(h, true, "cannot start a worker JVM with " + cmd.get(0) + ": " + e.getMessage()
-                        + "; check javaCommand and classpath", e, 0L);
-                return;
-            }
-            boolean killNow;
-            lock.lock();
-            try {
-                h.process = p;
-                killNow = h.killRequested;
-            } finally {
-                lock.unlock();
-            }
-            if (killNow) {
-                p.kill(h.killContext);
-            }
+            java.nio.file.Files.write(slot, new byte[Protocol.SLOT_BYTES]);
+            p = WorkerProcess.start(cmd, settings.environment(), settings.workingDirectory(), token, h.prefix,
+                    System.out, System.err);
+        } catch (IOException | RuntimeException e) {
+            deleteSlot(slot);
+            gone(h, true, "cannot start a worker JVM with " + cmd.get(0) + ": " + e.getMessage()
+                    + "; check javaCommand and classpath", e, 0L);
+            return;
+        }
+        boolean killNow;
+        lock.lock();
+        try {
+            h.process = p;
+            killNow = h.killRequested;
+        } finally {
+            lock.unlock();
+        }
+        if (killNow) {
+            p.kill(h.killContext);
+        }
+        Thread io = daemon(() -> workerLife(h, p, slot), h.prefix + "-io");
+        h.io = io;
+        io.start();
+    }
+
+    /** A started worker's life, on its I/O thread: HELLO, WELCOME, every frame, then its reaping. */
+    private void workerLife(Handle h, WorkerProcess p, java.nio.file.Path slot) {
+        String startProblem = null;
+        try {
             SocketChannel ch = awaitConnection(h, p);
             if (ch == null && p.isAlive()) {
                 startProblem = "the worker JVM (pid " + p.pid() + ") did not connect within " + settings.startTimeout();
@@ -596,16 +607,13 @@ public final class PoolRuntime implements Scheduler.Effects {
             gone(h, startProblem != null || !killedFromOutside, why, null, started);
         } catch (Throwable unexpected) {
             Log.LOG.log(System.Logger.Level.ERROR, h.prefix + ": the pool's thread for this worker failed", unexpected);
-            WorkerProcess p = h.process;
-            if (p != null) {
-                p.kill("the pool's thread for this worker failed: " + unexpected);
-                ExitDiagnosis d = p.awaitExit(EXIT_WAIT_MILLIS);
-                lock.lock();
-                try {
-                    h.diagnosis = d;
-                } finally {
-                    lock.unlock();
-                }
+            p.kill("the pool's thread for this worker failed: " + unexpected);
+            ExitDiagnosis d = p.awaitExit(EXIT_WAIT_MILLIS);
+            lock.lock();
+            try {
+                h.diagnosis = d;
+            } finally {
+                lock.unlock();
             }
             long started = readSlot(slot);
             deleteSlot(slot);
@@ -815,9 +823,7 @@ public final class PoolRuntime implements Scheduler.Effects {
         Handle h = new Handle(w);
         w.attachment(h);
         handles.put(w.id(), h);
-        Thread io = daemon(() -> workerLife(h), h.prefix + "-io");
-        h.io = io;
-        after.add(io::start);
+        after.add(() -> startWorker(h));
     }
 
     @Override
@@ -971,12 +977,20 @@ public final class PoolRuntime implements Scheduler.Effects {
 
     @Override
     public void terminated() {
-        terminated = true;
-        terminatedCondition.signalAll();
+        // Terminated (and awaitTermination returns) only once everything is released: after the
+        // effects queued before this one (the last futures' outcomes), and the socket, its
+        // directory and the timer gone.
         after.add(() -> {
             socket.close();
             timer.shutdownNow();
             callbacks.shutdown();
+            lock.lock();
+            try {
+                terminated = true;
+                terminatedCondition.signalAll();
+            } finally {
+                lock.unlock();
+            }
             host.releaseJvmExit();
         });
     }

@@ -211,16 +211,20 @@ public final class PoolSocket implements AutoCloseable {
             return;
         }
         try {
-            ByteBuffer head = ByteBuffer.allocate(4 + Protocol.HEADER);
+            // Length and type first: a peer that announces anything but a HELLO is refused at once,
+            // before anything else is awaited or allocated for it.
+            ByteBuffer head = ByteBuffer.allocate(5);
             readFully(ch, head);
             head.flip();
             int length = head.getInt();
             byte type = head.get();
-            long workerId = head.getLong();
             if (type != Protocol.HELLO || length != Protocol.HEADER + Protocol.HELLO_PAYLOAD) {
                 refuse(ch, "a connection that did not start with a valid HELLO");
                 return;
             }
+            ByteBuffer id = ByteBuffer.allocate(8);
+            readFully(ch, id);
+            long workerId = id.getLong(0);
             ByteBuffer payload = ByteBuffer.allocate(Protocol.HELLO_PAYLOAD);
             readFully(ch, payload);
             Protocol.Hello hello = Protocol.Hello.parse(payload.array());
