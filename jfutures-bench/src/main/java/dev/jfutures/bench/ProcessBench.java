@@ -39,10 +39,11 @@ import java.util.stream.Stream;
  *      [--worker-jvm-option OPT]...
  * </pre>
  *
- * <p>The jfutures cases run first, in this JVM, with warm pools (a fresh pool for each start); the
- * heap case runs in a child JVM with a fixed {@code -Xmx}; CPython runs afterwards in a
- * subprocess, never at the same time. The exit code is 0 even when a target fails: this is a
- * report.
+ * <p>The jfutures cases run first, in this JVM, with warm pools (a fresh pool for each start). The
+ * round trip's control, a raw Unix-socket echo to a child JVM ({@link UnixEchoControl}), runs in
+ * the same rounds as the round trip. The heap case runs in a child JVM with a fixed {@code -Xmx}.
+ * CPython runs afterwards in a subprocess, never at the same time. The exit code is 0 even when a
+ * target fails: this is a report.
  */
 public final class ProcessBench {
 
@@ -50,6 +51,10 @@ public final class ProcessBench {
     static final int WORKERS = 2;
     /** The parent heap case's child JVM runs with this heap, the target's limit. */
     static final int HEAP_PROBE_XMX_MIB = 256;
+    /** The round-trip control's figure ids: p50 and p99 of each variant. */
+    private static final Map<UnixEchoControl.Variant, List<String>> ECHO_FIGURES = Map.of(
+            UnixEchoControl.Variant.BLOCKING, List.of("echo_blocking_p50", "echo_blocking_p99"),
+            UnixEchoControl.Variant.SELECTOR, List.of("echo_selector_p50", "echo_selector_p99"));
 
     /** Run sizes and round counts; {@code --quick} is a smoke run. */
     static final class Config {
@@ -169,6 +174,12 @@ public final class ProcessBench {
     private String heapProblem;
     /** Why the CDS variant was not measured, when --cds was given; null when it was. */
     private String cdsProblem;
+    /** Why the raw-socket echo control was not measured; null when it was. */
+    private String echoProblem;
+    /** The echo control's child JVM command, once it started. */
+    private List<String> echoCommand;
+    /** The round trip's control while it runs; null before, after, and once it failed. */
+    private UnixEchoControl echo;
     private double loadStart = Double.NaN;
     private double loadEnd = Double.NaN;
 
@@ -313,19 +324,88 @@ public final class ProcessBench {
             log.printf(Locale.ROOT, "idle workers %s: VmRSS %.1f MiB, Pss %.1f MiB (mean)%n", pids,
                     ProcMem.meanRssMiB(pids), ProcMem.meanPssMiB(pids));
 
-            rounds("roundtrip", cfg.roundTripRounds, () -> {
-                double[] p = Stats.p50p99Micros(roundTrip(pool, cfg.roundTripN));
-                return Map.of("roundtrip_p50", p[0], "roundtrip_p99", p[1]);
-            });
-            rounds("submit_all", cfg.submitRounds, () -> Map.of("submit_all", submitAll(pool, cfg.submitN)));
-            rounds("map", cfg.mapRounds, () -> Map.of("map", map(pool, cfg.mapN, cfg.chunk)));
+            measureRoundTrip(pool);
+            rounds("submit_all", cfg.submitRounds, r -> Map.of("submit_all", submitAll(pool, cfg.submitN)));
+            rounds("map", cfg.mapRounds, r -> Map.of("map", map(pool, cfg.mapN, cfg.chunk)));
         }
     }
 
-    /** A measurement of one round: figure id -> value. */
+    /**
+     * The round trip on the warm pool, and in the same rounds its control, the raw Unix-socket
+     * echo in both variants ({@link UnixEchoControl}); each round runs the three in an order that
+     * rotates. When the control cannot start or fails, its figures are dropped, {@link
+     * #echoProblem} says why, and the jfutures rounds go on alone.
+     */
+    private void measureRoundTrip(ProcessPool pool) throws Exception {
+        try {
+            long t0 = System.nanoTime();
+            echo = UnixEchoControl.start(cfg.workerJvmOptions);
+            echoCommand = echo.command();
+            log.printf(Locale.ROOT, "echo control: child JVM %d connected in %.0f ms (blocking and Selector)%n",
+                    echo.child().pid(), (System.nanoTime() - t0) / 1e6);
+        } catch (IOException e) {
+            echoProblem = "the raw Unix-socket echo could not start: " + e.getMessage();
+            log.println("echo control: " + echoProblem);
+        }
+        try {
+            rounds("roundtrip", cfg.roundTripRounds, r -> {
+                Map<String, Double> v = new LinkedHashMap<>();
+                for (int k = 0; k < 3; k++) {
+                    if (k > 0) {
+                        System.gc();
+                    }
+                    switch ((r + k) % 3) {
+                        case 0:
+                            double[] p = Stats.p50p99Micros(roundTrip(pool, cfg.roundTripN));
+                            v.put("roundtrip_p50", p[0]);
+                            v.put("roundtrip_p99", p[1]);
+                            break;
+                        case 1:
+                            echoRound(UnixEchoControl.Variant.BLOCKING, v);
+                            break;
+                        default:
+                            echoRound(UnixEchoControl.Variant.SELECTOR, v);
+                    }
+                }
+                return v;
+            });
+        } finally {
+            if (echo != null) {
+                echo.close();
+                echo = null;
+            }
+        }
+    }
+
+    /**
+     * One round of the control's variant into {@code v}, unless the control is gone. On a
+     * failure, closes the control and drops all its figures, this round's and the earlier ones.
+     */
+    private void echoRound(UnixEchoControl.Variant variant, Map<String, Double> v) {
+        if (echo == null) {
+            return;
+        }
+        List<String> ids = ECHO_FIGURES.get(variant);
+        try {
+            double[] p = Stats.p50p99Micros(echo.roundTrips(variant, cfg.roundTripN));
+            v.put(ids.get(0), p[0]);
+            v.put(ids.get(1), p[1]);
+        } catch (IOException e) {
+            echoProblem = "the raw Unix-socket echo failed: " + e.getMessage();
+            log.print(" echo control: " + echoProblem + " ...");
+            echo.close();
+            echo = null;
+            for (List<String> figures : ECHO_FIGURES.values()) {
+                figures.forEach(samples::remove);
+                figures.forEach(v::remove);
+            }
+        }
+    }
+
+    /** A measurement of one round (numbered from 0, warm-up rounds first): figure id -> value. */
     @FunctionalInterface
     interface Round {
-        Map<String, Double> run() throws Exception;
+        Map<String, Double> run(int round) throws Exception;
     }
 
     private void rounds(String label, int[] rounds, Round m) throws Exception {
@@ -333,7 +413,7 @@ public final class ProcessBench {
         long t0 = System.nanoTime();
         for (int r = 0; r < rounds[0] + rounds[1]; r++) {
             System.gc();
-            Map<String, Double> v = m.run();
+            Map<String, Double> v = m.run(r);
             if (r >= rounds[0]) {
                 v.forEach(this::add);
             }
@@ -643,6 +723,21 @@ public final class ProcessBench {
                 cfg.roundTripN, py, null));
         rows.add(row("roundtrip_p99", "round trip (submit, result) p99, " + k(cfg.roundTripN) + " x", "us", false,
                 cfg.roundTripN, py, null));
+        CpythonRunner.Outcome noAnalog = CpythonRunner.Outcome.skipped("no CPython analog");
+        for (String[] v : new String[][] {{"blocking", "echo_blocking"}, {"Selector", "echo_selector"}}) {
+            for (String q : new String[] {"p50", "p99"}) {
+                rows.add(row(v[1] + "_" + q, "  control: raw Unix-socket echo " + q + ", " + v[0] + ", "
+                        + k(cfg.roundTripN) + " x", "us", false, cfg.roundTripN, noAnalog, null));
+            }
+        }
+        String faster = fasterEcho();
+        Row control = new Row("echo_p50", "  control: the faster echo's p50 (the target's)", "us", false, false,
+                cfg.roundTripN);
+        if (faster != null) {
+            control.jf = median(faster);
+            control.jfSamples = samples.get(faster);
+        }
+        rows.add(control);
         rows.add(row("submit_all", "submit " + k(cfg.submitN) + " tasks, then wait for all", "tasks/s", true,
                 cfg.submitN, py, null));
         rows.add(row("map", "map over " + k(cfg.mapN) + ", chunk " + cfg.chunk + " (CPython: eager)", "items/s", true,
@@ -667,9 +762,9 @@ public final class ProcessBench {
         Row speedup = new Row("cpu_speedup", "  CPU-bound speedup, 2 workers over 1", "x", true, true, null);
         speedup.jf = one.jf / two.jf;
         speedup.cpy = one.cpy / two.cpy;
-        Row control = new Row("cpu_speedup_threads", "  control: speedup of 2 threads over 1",
+        Row threads = new Row("cpu_speedup_threads", "  control: speedup of 2 threads over 1",
                 "x", true, true, null);
-        control.jf = median("cpu_1_thread") / median("cpu_2_threads");
+        threads.jf = median("cpu_1_thread") / median("cpu_2_threads");
         rows.add(one);
         rows.add(two);
         rows.add(speedup);
@@ -677,7 +772,7 @@ public final class ProcessBench {
                 CpythonRunner.Outcome.skipped("no CPython analog"), null));
         rows.add(row("cpu_2_threads", "  control: the same tasks on 2 threads of this JVM", "ms", false, cfg.cpuTasks,
                 CpythonRunner.Outcome.skipped("no CPython analog"), null));
-        rows.add(control);
+        rows.add(threads);
         rows.add(row("worker_rss", "idle worker RSS (VmRSS, mean of 2)", "MiB", false, null, py, "worker_rss_spawn"));
         rows.add(row("worker_pss", "idle worker PSS (shared pages split)", "MiB", false, null, py,
                 "worker_pss_spawn"));
@@ -718,48 +813,96 @@ public final class ProcessBench {
         return r;
     }
 
+    /** The figure id of the echo variant with the lower median p50, or null when neither was measured. */
+    private String fasterEcho() {
+        double blocking = median("echo_blocking_p50");
+        double selector = median("echo_selector_p50");
+        if (Double.isNaN(blocking) && Double.isNaN(selector)) {
+            return null;
+        }
+        return Double.isNaN(blocking) || selector <= blocking ? "echo_selector_p50" : "echo_blocking_p50";
+    }
+
     private static Row find(List<Row> rows, String id) {
         return rows.stream().filter(r -> r.id.equals(id)).findFirst().orElseThrow();
     }
 
     private List<CoreBench.Target> targets(List<Row> rows, CpythonRunner.Outcome py) {
         Row p50 = find(rows, "roundtrip_p50");
+        Row p99 = find(rows, "roundtrip_p99");
+        Row echo = find(rows, "echo_p50");
         Row submit = find(rows, "submit_all");
         Row map = find(rows, "map");
         Row start = find(rows, "start_first_result");
+        Row one = find(rows, "cpu_1_worker");
+        Row two = find(rows, "cpu_2_workers");
         Row speedup = find(rows, "cpu_speedup");
         Row used = find(rows, "heap_max_used");
+        String cpyUnavailable = py.ran() ? "" : "not measured: " + py.skipped;
         List<CoreBench.Target> t = new ArrayList<>();
-        t.add(new CoreBench.Target("roundtrip_p50", "round-trip p50 <= 40 us", "jfutures p50 (us)", p50.jf, "<=",
-                40));
-        t.add(new CoreBench.Target("roundtrip_p50_vs_cpython", "round-trip p50 >= 6x better than CPython's",
-                "CPython p50 / jfutures p50", py.ran() ? p50.ratio(p50.cpy) : Double.NaN, ">=", 6));
-        t.add(new CoreBench.Target("submit_vs_cpython", "submit-all-then-wait >= 10x CPython's throughput",
-                "jfutures tasks/s / CPython tasks/s", py.ran() ? submit.ratio(submit.cpy) : Double.NaN, ">=", 10));
-        t.add(new CoreBench.Target("map_vs_cpython", "chunked map >= 1.5x CPython's items/s",
-                "jfutures items/s / CPython items/s", py.ran() ? map.ratio(map.cpy) : Double.NaN, ">=", 1.5));
+        CoreBench.Target abs = new CoreBench.Target("roundtrip_p50", "round-trip p50 <= 40 us", "jfutures p50 (us)",
+                p50.jf, "<=", 40);
+        abs.context = String.format(Locale.ROOT, "jfutures p50 %.1f us (p99 %.1f us) over %s round trips",
+                p50.jf, p99.jf, k(cfg.roundTripN));
+        t.add(abs);
+        CoreBench.Target control = new CoreBench.Target("roundtrip_p50_vs_control",
+                "round-trip p50 <= 1.3x the raw Unix-socket echo (control)", "jfutures p50 / faster echo p50",
+                p50.jf / echo.jf, "<=", 1.3);
+        control.context = echoProblem != null ? "not measured: " + echoProblem : String.format(Locale.ROOT,
+                "jfutures p50 %.1f us; echo p50: Selector %.1f us, blocking %.1f us (the control is the faster, %s); "
+                        + "p99: jfutures %.1f us, Selector %.1f us, blocking %.1f us",
+                p50.jf, median("echo_selector_p50"), median("echo_blocking_p50"),
+                "echo_selector_p50".equals(fasterEcho()) ? "Selector" : "blocking", p99.jf,
+                median("echo_selector_p99"), median("echo_blocking_p99"));
+        t.add(control);
+        CoreBench.Target vsPy = new CoreBench.Target("roundtrip_p50_vs_cpython",
+                "round-trip p50 >= 6x better than CPython's", "CPython p50 / jfutures p50",
+                py.ran() ? p50.ratio(p50.cpy) : Double.NaN, ">=", 6);
+        vsPy.context = py.ran() ? String.format(Locale.ROOT, "jfutures p50 %.1f us, CPython fork %.1f us", p50.jf,
+                p50.cpy) : cpyUnavailable;
+        t.add(vsPy);
+        CoreBench.Target sub = new CoreBench.Target("submit_vs_cpython",
+                "submit-all-then-wait >= 30x CPython's ProcessPoolExecutor", "jfutures tasks/s / CPython tasks/s",
+                py.ran() ? submit.ratio(submit.cpy) : Double.NaN, ">=", 30);
+        sub.context = py.ran() ? String.format(Locale.ROOT, "jfutures %,.0f tasks/s, CPython fork %,.0f tasks/s "
+                + "(%s tasks)", submit.jf, submit.cpy, k(cfg.submitN)) : cpyUnavailable;
+        t.add(sub);
+        CoreBench.Target mp = new CoreBench.Target("map_vs_cpython", "chunked map >= 1.5x CPython's items/s",
+                "jfutures items/s / CPython items/s", py.ran() ? map.ratio(map.cpy) : Double.NaN, ">=", 1.5);
+        mp.context = py.ran() ? String.format(Locale.ROOT, "jfutures %,.0f items/s, CPython fork %,.0f items/s",
+                map.jf, map.cpy) : cpyUnavailable;
+        t.add(mp);
         CoreBench.Target st = new CoreBench.Target("start_first_result", "pool start to first result (2 workers) <= 250 ms",
                 "jfutures ms, workers(2)", start.jf, "<=", 250);
-        st.context = String.format(Locale.ROOT, "prestart(true): %.1f ms%s; CPython fork %.1f ms, spawn %.1f ms",
-                find(rows, "start_first_result_prestart").jf,
+        st.context = String.format(Locale.ROOT, "jfutures %.1f ms; prestart(true): %.1f ms%s%s",
+                start.jf, find(rows, "start_first_result_prestart").jf,
                 samples.containsKey("start_first_result_cds") ? String.format(Locale.ROOT,
                         "; with a CDS archive: %.1f ms, prestart %.1f ms", median("start_first_result_cds"),
                         median("start_first_result_prestart_cds")) : "",
-                start.cpy, start.spawn);
+                py.ran() ? String.format(Locale.ROOT, "; CPython fork %.1f ms, spawn %.1f ms", start.cpy, start.spawn)
+                        : "");
         t.add(st);
+        CoreBench.Target spawn = new CoreBench.Target("start_vs_cpython_spawn",
+                "pool start to first result (2 workers) no slower than CPython's spawn start in the same run",
+                "jfutures ms / CPython spawn ms", py.ran() ? start.jf / start.spawn : Double.NaN, "<=", 1);
+        spawn.context = py.ran() ? String.format(Locale.ROOT, "jfutures %.1f ms, CPython spawn %.1f ms (medians; "
+                + "fork %.1f ms)", start.jf, start.spawn, start.cpy) : cpyUnavailable;
+        t.add(spawn);
         CoreBench.Target cpu = new CoreBench.Target("cpu_scaling", "CPU-bound: 2 workers >= 1.8x faster than 1",
                 "jfutures time on 1 / time on 2", speedup.jf, ">=", 1.8);
-        cpu.context = String.format(Locale.ROOT, "control, 2 threads over 1 in this JVM: %.2f (1 thread %.0f ms, "
-                        + "2 threads %.0f ms); CPython's speedup in the same run: %.2f; 1-minute load average %.1f -> %.1f",
-                find(rows, "cpu_speedup_threads").jf, median("cpu_1_thread"), median("cpu_2_threads"), speedup.cpy,
+        cpu.context = String.format(Locale.ROOT, "1 worker %.0f ms, 2 workers %.0f ms; control, 2 threads over 1 in "
+                        + "this JVM: %.2f (1 thread %.0f ms, 2 threads %.0f ms)%s; 1-minute load average %.1f -> %.1f",
+                one.jf, two.jf, find(rows, "cpu_speedup_threads").jf, median("cpu_1_thread"), median("cpu_2_threads"),
+                py.ran() ? String.format(Locale.ROOT, "; CPython's speedup in the same run: %.2f", speedup.cpy) : "",
                 loadStart, loadEnd);
         t.add(cpu);
         double heapValue = heapProblem != null ? Double.POSITIVE_INFINITY : used.jf;
         CoreBench.Target h = new CoreBench.Target("parent_heap", "parent heap < 256 MiB while streaming "
                 + k(cfg.heapN) + " inputs", "max used heap (MiB)", heapValue, "<", 256);
         h.context = heapProblem != null ? heapProblem : String.format(Locale.ROOT,
-                "live after GC at most %.1f MiB over %s GCs; the child JVM ran with -Xmx%dm, so a need for more "
-                        + "would have failed it", find(rows, "heap_max_live").jf, heap.get("gcs"), HEAP_PROBE_XMX_MIB);
+                "max used %.1f MiB, live after GC at most %.1f MiB over %s GCs; the child JVM ran with -Xmx%dm, so a "
+                        + "need for more would have failed it", used.jf, find(rows, "heap_max_live").jf,
+                heap.get("gcs"), HEAP_PROBE_XMX_MIB);
         t.add(h);
         return t;
     }
@@ -777,6 +920,16 @@ public final class ProcessBench {
                 + "submit(ident, i). map: jfutures map(fn, a lazy Iterable, MapOptions.defaults().chunkSize("
                 + cfg.chunk + ")) with its default bounded buffer; CPython 3.11's map(ident, range(N), chunksize="
                 + cfg.chunk + ") is eager: it submits every chunk before the first result.");
+        n.add("Round-trip control: a raw JVM-to-JVM echo over a Unix-domain socket, nothing of jfutures in it, in the "
+                + "same rounds as the jfutures round trip (the order rotates each round), " + k(cfg.roundTripN)
+                + " round trips a round. A child JVM started as the pool starts a worker (java -cp <the bench's class "
+                + "path> -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC, then any --worker-jvm-option) answers each "
+                + UnixEchoControl.REQUEST_BYTES + "-byte frame with an " + UnixEchoControl.REPLY_BYTES + "-byte frame: "
+                + "blocking, both ends in blocking SocketChannel reads; Selector, both ends non-blocking, waiting in a "
+                + "java.nio.channels.Selector. The target's control is the faster of the two.");
+        if (echoProblem != null) {
+            n.add("Round-trip control not measured: " + echoProblem);
+        }
         n.add("Start: from the builder (CPython: the constructor) to the first result of a trivial task; the default "
                 + "pool starts one worker JVM for the first task; CPython with fork starts both workers at the first "
                 + "submit, with spawn one.");
@@ -864,9 +1017,10 @@ public final class ProcessBench {
                 + "other/jfutures)");
         out.println();
         out.println("targets:");
+        int width = Math.min(60, targets.stream().mapToInt(t -> t.description.length()).max().orElse(0));
         for (CoreBench.Target t : targets) {
-            out.printf(Locale.ROOT, "  %-4s  %-54s  %s = %s (limit %s %s)%n", t.verdict, t.description, t.measure,
-                    Double.isNaN(t.value) ? "n/a" : Double.isInfinite(t.value) ? "failed"
+            out.printf(Locale.ROOT, "  %-4s  %-" + width + "s  %s = %s (limit %s %s)%n", t.verdict, t.description,
+                    t.measure, Double.isNaN(t.value) ? "n/a" : Double.isInfinite(t.value) ? "failed"
                             : String.format(Locale.ROOT, "%.2f", t.value), t.op,
                     String.format(Locale.ROOT, "%.1f", t.threshold));
             if (!t.context.isEmpty()) {
@@ -917,6 +1071,8 @@ public final class ProcessBench {
         conf.put("heap_n", cfg.heapN);
         conf.put("heap_xmx_mib", HEAP_PROBE_XMX_MIB);
         conf.put("cds", cfg.cds);
+        conf.put("echo_request_bytes", UnixEchoControl.REQUEST_BYTES);
+        conf.put("echo_reply_bytes", UnixEchoControl.REPLY_BYTES);
         Map<String, Object> rounds = new LinkedHashMap<>();
         rounds.put("roundtrip", List.of(cfg.roundTripRounds[0], cfg.roundTripRounds[1]));
         rounds.put("submit_all", List.of(cfg.submitRounds[0], cfg.submitRounds[1]));
@@ -962,6 +1118,11 @@ public final class ProcessBench {
         root.put("targets", ts);
         root.put("all_targets_met", targets.stream().noneMatch(t -> t.verdict.equals("FAIL")));
         root.put("heap_probe", heap);
+        Map<String, Object> echo = new LinkedHashMap<>();
+        echo.put("command", echoCommand);
+        echo.put("control", fasterEcho());
+        echo.put("problem", echoProblem);
+        root.put("echo_control", echo);
         root.put("notes", notes);
 
         Path out = cfg.out.toAbsolutePath();

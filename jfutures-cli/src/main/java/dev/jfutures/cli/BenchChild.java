@@ -74,12 +74,16 @@ final class BenchChild {
 
     private static final Map<String, Figures> PROCESS_FIGURES = Map.of(
             "roundtrip_p50", new Figures("roundtrip_p50", "jfutures", "", null, null, null, "us"),
+            "roundtrip_p50_vs_control",
+            new Figures("roundtrip_p50", "jfutures", "", "echo_p50", "jfutures", "raw socket echo", "x"),
             "roundtrip_p50_vs_cpython",
             new Figures("roundtrip_p50", "jfutures", "", "roundtrip_p50", "cpython", "CPython fork", "x"),
             "submit_vs_cpython", new Figures("submit_all", "jfutures", "", "submit_all", "cpython", "CPython fork", "x"),
             "map_vs_cpython", new Figures("map", "jfutures", "", "map", "cpython", "CPython fork", "x"),
             "start_first_result", new Figures("start_first_result", "jfutures", "", "start_first_result",
                     "cpython_spawn", "CPython spawn", "ms"),
+            "start_vs_cpython_spawn", new Figures("start_first_result", "jfutures", "", "start_first_result",
+                    "cpython_spawn", "CPython spawn", "x"),
             "cpu_scaling", new Figures("cpu_2_workers", "jfutures", "", "cpu_1_worker", "jfutures", "1 worker", "x"),
             "parent_heap", new Figures("heap_max_used", "jfutures", "", null, null, null, "MiB"));
 
