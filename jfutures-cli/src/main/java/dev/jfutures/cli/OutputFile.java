@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -28,17 +28,28 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class OutputFile {
 
-    /** The temporary files being written in this JVM, for the shutdown hook. */
-    private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
+    /**
+     * The temporary files being written in this JVM, for the shutdown hook; guarded by itself.
+     * Made and listed in one step, and refused once the hook has run: else a file made between the
+     * hook's sweep and the JVM's end (a worker JVM goes on running its task while its hooks run)
+     * would be left behind.
+     */
+    private static final Set<Path> WRITING = new HashSet<>();
+    /** The hook has run: no more temporary files; guarded by WRITING. */
+    private static boolean exiting;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Path temp : WRITING) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException | RuntimeException e) {
-                    // Exiting anyway: a hidden leftover is all that can remain.
+            synchronized (WRITING) {
+                exiting = true;
+                for (Path temp : WRITING) {
+                    try {
+                        Files.deleteIfExists(temp);
+                    } catch (IOException | RuntimeException e) {
+                        // Exiting anyway: a hidden leftover is all that can remain.
+                    }
                 }
+                WRITING.clear();
             }
         }, "jfutures-temp-files"));
     }
@@ -81,7 +92,6 @@ final class OutputFile {
     static void write(Path target, String shown, boolean force, Contents contents) throws IOException {
         checkAbsent(target, shown, force);
         Path temp = createTemp(target, shown);
-        WRITING.add(temp);
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
                 contents.writeTo(out);
@@ -103,10 +113,13 @@ final class OutputFile {
             }
         } finally {
             Files.deleteIfExists(temp);
-            WRITING.remove(temp);
+            synchronized (WRITING) {
+                WRITING.remove(temp);
+            }
         }
     }
 
+    /** Makes a temporary file beside the target and lists it for the shutdown hook, in one step. */
     private static Path createTemp(Path target, String shown) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         String prefix = "." + target.getFileName() + ".";
@@ -115,7 +128,14 @@ final class OutputFile {
             // createFile leaves the mode to the umask, as for any other new file.
             Path temp = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
             try {
-                return Files.createFile(temp);
+                synchronized (WRITING) {
+                    if (exiting) {
+                        throw new IOException("not writing " + shown + ": the program is exiting");
+                    }
+                    Files.createFile(temp);
+                    WRITING.add(temp);
+                }
+                return temp;
             } catch (FileAlreadyExistsException e) {
                 continue;   // a name another writer took: draw again
             } catch (FileSystemException e) {

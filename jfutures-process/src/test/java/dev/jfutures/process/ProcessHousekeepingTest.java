@@ -22,13 +22,18 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessHousekeepingTest extends ProcessTestBase {
 
-    /** A directory like a pool's: pool.sock and pool.lock, last changed two minutes ago. */
-    private static Path poolLikeDirectory(String name) throws Exception {
+    /**
+     * A directory like a pool's: pool.sock and pool.lock, last changed two minutes ago if {@code
+     * old} (a sweep may take it from then on), else now.
+     */
+    private static Path poolLikeDirectory(String name, boolean old) throws Exception {
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         Path dir = Files.createDirectory(base.resolve(name));
         Files.createFile(dir.resolve("pool.sock"));
         Files.createFile(dir.resolve("pool.lock"));
-        Files.setLastModifiedTime(dir, FileTime.from(Instant.now().minusSeconds(120)));
+        if (old) {
+            Files.setLastModifiedTime(dir, FileTime.from(Instant.now().minusSeconds(120)));
+        }
         return dir;
     }
 
@@ -43,7 +48,7 @@ class ProcessHousekeepingTest extends ProcessTestBase {
     void socketDirectoryOfADeadJvmIsSwept() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        Path stale = poolLikeDirectory("jfutures-" + gone.pid() + "-test" + System.nanoTime());
+        Path stale = poolLikeDirectory("jfutures-" + gone.pid() + "-test" + System.nanoTime(), true);
         try {
             ProcessPool p = pool(ProcessPool.builder().workers(1));
             assertThat(p.submit(() -> 1).result(SHORT_TIMEOUT)).isEqualTo(1);
@@ -61,7 +66,8 @@ class ProcessHousekeepingTest extends ProcessTestBase {
     void socketDirectoryLockedByALiveProcessIsKept() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        Path live = poolLikeDirectory("jfutures-" + gone.pid() + "-test" + System.nanoTime());
+        // Fresh until the other process holds its lock: no pool may sweep it before.
+        Path live = poolLikeDirectory("jfutures-" + gone.pid() + "-test" + System.nanoTime(), false);
         String javaCommand = ProcessHandle.current().info().command().orElseThrow();
         Process holder = new ProcessBuilder(javaCommand, "-cp", System.getProperty("java.class.path") + java.io.File.pathSeparator
                 + System.getProperty("jdk.module.path", ""), LockHolder.class.getName(),
@@ -87,8 +93,7 @@ class ProcessHousekeepingTest extends ProcessTestBase {
     void freshSocketDirectoryIsKept() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        Path fresh = poolLikeDirectory("jfutures-" + gone.pid() + "-test" + System.nanoTime());
-        Files.setLastModifiedTime(fresh, FileTime.from(Instant.now()));
+        Path fresh = poolLikeDirectory("jfutures-" + gone.pid() + "-test" + System.nanoTime(), false);
         try {
             ProcessPool p = pool(ProcessPool.builder().workers(1));
             assertThat(p.submit(() -> 1).result(SHORT_TIMEOUT)).isEqualTo(1);

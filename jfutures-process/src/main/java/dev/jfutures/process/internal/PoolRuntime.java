@@ -353,15 +353,18 @@ public final class PoolRuntime implements Scheduler.Effects {
      * ExecutorService-typed variable, or through CompletableFuture, did not choose the type.
      */
     static String notSerializableAdvice(Object task) {
-        if (task instanceof Serializable) {
-            return null;
-        }
         String cls = task.getClass().getName();
+        // Before the Serializable test: CompletableFuture's async tasks are ForkJoinTasks, which
+        // say they are Serializable, and then fail deep in the stream on the CompletableFuture they
+        // hold, with advice nobody can follow.
         if (cls.startsWith("java.util.concurrent.CompletableFuture$")) {
             return "CompletableFuture.supplyAsync(..., pool) and runAsync(..., pool) hand the pool a " + cls
                     + ", which holds the CompletableFuture itself and cannot be sent to a worker JVM; write "
                     + "pool.submit(task).toCompletableFuture() instead, with the task a lambda the pool can send: "
                     + "pool.submit(() -> compute()).toCompletableFuture()";
+        }
+        if (task instanceof Serializable) {
+            return null;
         }
         boolean lambda = cls.contains("$$Lambda");
         if (task instanceof Callable) {
