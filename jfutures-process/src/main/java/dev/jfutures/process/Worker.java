@@ -423,6 +423,10 @@ public final class Worker {
             // No INTERRUPT reaches this thread now; clear any that came, before user code could see it
             // in the next task.
             Thread.interrupted();
+            // Each answer is written out before the next task starts, never batched: then a death
+            // loses no finished task's answer, and the started slot names the only task that can
+            // have been running (ProcessChaosTest caught a batching that let a finished task, whose
+            // answer was still in the buffer, run a second time elsewhere).
             synchronized (out) {
                 unreported = 0;
                 write(answer.type(), answer.ticket(), answer.payload());

@@ -596,31 +596,35 @@ public final class PoolRuntime implements Scheduler.Effects {
             if (ch != null) {
                 converse(h, ch);
             }
-            ExitDiagnosis d = p.awaitExit(EXIT_WAIT_MILLIS);
-            boolean killedFromOutside = d.exitCode() == 128 + 9 || d.exitCode() == 128 + 15;
-            String why = startProblem != null ? startProblem : d.startFailureMessage();
-            lock.lock();
-            try {
-                h.diagnosis = d;
-            } finally {
-                lock.unlock();
-            }
-            long started = readSlot(slot);
-            deleteSlot(slot);
-            gone(h, startProblem != null || !killedFromOutside, why, null, started);
+            reap(h, p, slot, startProblem, null);
         } catch (Throwable unexpected) {
             Log.LOG.log(System.Logger.Level.ERROR, h.prefix + ": the pool's thread for this worker failed", unexpected);
             p.kill("the pool's thread for this worker failed: " + unexpected);
-            ExitDiagnosis d = p.awaitExit(EXIT_WAIT_MILLIS);
-            lock.lock();
-            try {
-                h.diagnosis = d;
-            } finally {
-                lock.unlock();
-            }
-            long started = readSlot(slot);
-            deleteSlot(slot);
-            gone(h, false, "the pool's thread for this worker failed: " + unexpected, unexpected, started);
+            reap(h, p, slot, null, unexpected);
+        }
+    }
+
+    /**
+     * Collects a worker's exit (what it says, and the last ticket in its started slot) and tells
+     * the scheduler it is gone. A start timeout, or an exit of its own while starting, is a start
+     * failure; a kill from outside (SIGKILL, SIGTERM) or a failure of the pool's own thread is not.
+     */
+    private void reap(Handle h, WorkerProcess p, java.nio.file.Path slot, String startProblem, Throwable poolFailure) {
+        ExitDiagnosis d = p.awaitExit(EXIT_WAIT_MILLIS);
+        lock.lock();
+        try {
+            h.diagnosis = d;
+        } finally {
+            lock.unlock();
+        }
+        long started = readSlot(slot);
+        deleteSlot(slot);
+        boolean killedFromOutside = d.exitCode() == 128 + 9 || d.exitCode() == 128 + 15;
+        if (poolFailure != null) {
+            gone(h, false, "the pool's thread for this worker failed: " + poolFailure, poolFailure, started);
+        } else {
+            gone(h, startProblem != null || !killedFromOutside,
+                    startProblem != null ? startProblem : d.startFailureMessage(), null, started);
         }
     }
 
@@ -747,6 +751,11 @@ public final class PoolRuntime implements Scheduler.Effects {
             lock.unlock();
         }
         runAfter(a);
+        // What was queued for this worker while it was busy (see send) goes out now.
+        Connection conn = h.connection;
+        if (conn != null) {
+            conn.flush();
+        }
         if (done != null) {
             for (int i = 0; i < done.size(); i += 2) {
                 complete((Call) done.get(i), (Protocol.Frame) done.get(i + 1), h);
@@ -839,6 +848,12 @@ public final class PoolRuntime implements Scheduler.Effects {
         switch (frame) {
             case Scheduler.TASK:
                 conn.send(Protocol.TASK, c.ticket(), c.payload());
+                if (w.pipeline().size() > 1) {
+                    // The worker is busy: its next answer makes its I/O thread flush (onFrames), and
+                    // the task goes out with whatever else is queued by then, one write for many
+                    // instead of one per submit. It could not start before that answer anyway.
+                    return;
+                }
                 break;
             case Scheduler.CANCEL:
                 conn.send(Protocol.CANCEL, c.ticket(), EMPTY);
@@ -1052,6 +1067,10 @@ public final class PoolRuntime implements Scheduler.Effects {
             Vote v = votes.get(i);
             boolean cancelled = v == null ? c.state() == Call.CANCELLED : awaitVote(v, deadline);
             if (cancelled) {
+                // The worker's answer completes the promise after the lock is released, on the
+                // thread that read it; complete it here too (a no-op if that already happened) so
+                // that every call shutdownNow returns is done by the time it returns.
+                c.promise().setCancelled();
                 never.add(c);
             }
         }

@@ -39,17 +39,19 @@ import java.util.List;
  *           DROPPED(ticket): the answer to a CANCEL of a task it had not started
  * </pre>
  *
- * <p>Rules both ends keep: a worker runs its tasks one at a time in the order they came. Before it
- * runs any code of a task (decoding it included) it writes the task's ticket into its started
- * slot, a small file in the pool's private directory that it maps into memory: no system call,
- * and the pool can read it after the worker died. It says STARTED on the socket once the task
- * has run {@link #REPORT_DELAY_NANOS}, and not at all if the task answers sooner (an answer says
- * the task started). So the pool knows a task started exactly when it did: from STARTED, from an
- * answer, or, if the worker died first, from the slot. A CANCEL is answered with DROPPED only if
- * the task was still queued; otherwise it says nothing (it has started, and STARTED or its answer
- * will come). An INTERRUPT is sent only after STARTED, and ignored for a task that is not running. A frame is read whole before its payload is decoded, so a payload
- * that does not decode fails only its task; a length out of range is a malformed frame, which ends
- * the connection.
+ * <p>Rules both ends keep: a worker runs its tasks one at a time in the order they came, and
+ * writes each answer out (to the socket, where it survives the worker) before it starts the next
+ * task: so a death loses no finished task's answer, and at most one task can have been running.
+ * Before it runs any code of a task (decoding it included) it writes the task's ticket into its
+ * started slot, a small file in the pool's private directory that it maps into memory: no system
+ * call, and the pool can read it after the worker died. It says STARTED on the socket once the
+ * task has run {@link #REPORT_DELAY_NANOS}, and not at all if the task answers sooner (an answer
+ * says the task started). So the pool knows a task started exactly when it did: from STARTED, from
+ * an answer, or, if the worker died first, from the slot. A CANCEL is answered with DROPPED only
+ * if the task was still queued; otherwise it says nothing (it has started, and STARTED or its
+ * answer will come). An INTERRUPT is sent only after STARTED, and ignored for a task that is not
+ * running. A frame is read whole before its payload is decoded, so a payload that does not decode
+ * fails only its task; a length out of range is a malformed frame, which ends the connection.
  */
 public final class Protocol {
 
