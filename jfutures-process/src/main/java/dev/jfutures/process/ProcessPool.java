@@ -8,6 +8,7 @@ import dev.jfutures.TaskFuture;
 import dev.jfutures.WaitInterruptedException;
 import dev.jfutures.process.internal.Call;
 import dev.jfutures.process.internal.PoolRuntime;
+import dev.jfutures.process.internal.WorkerArchive;
 import dev.jfutures.process.internal.WorkerClasspath;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -85,6 +86,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      *   Connection, PoolSocket       the pool's side of a worker's socket; the socket, its
      *                                directory and lock, the handshake and its authentication
      *   WorkerClasspath              where the worker classpath comes from
+     *   WorkerArchive                the workers' class-data archive: its key, use and making
      */
 
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
@@ -104,12 +106,18 @@ public final class ProcessPool extends AbstractTaskExecutor {
             throw new TaskNotSerializableException("the initializer cannot be sent to worker processes: "
                     + e.getMessage(), e);
         }
+        String java = b.javaCommand != null ? b.javaCommand : defaultJava();
+        String classpath = WorkerClasspath.resolve(b.classpath);
         List<String> cmd = new ArrayList<>();
-        cmd.add(b.javaCommand != null ? b.javaCommand : defaultJava());
+        cmd.add(java);
         cmd.add("-cp");
-        cmd.add(WorkerClasspath.resolve(b.classpath));
+        cmd.add(classpath);
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:+UseSerialGC");
+        if (b.classDataArchive) {
+            cmd.addAll(WorkerArchive.options(b.classDataArchiveDirectory, java, classpath, b.jvmOptions,
+                    b.environment));
+        }
         cmd.addAll(b.jvmOptions);
         cmd.add(Worker.class.getName());
         this.defaultTimeout = b.taskTimeout;
@@ -443,8 +451,51 @@ public final class ProcessPool extends AbstractTaskExecutor {
         private SerializationFilter filter = SerializationFilter.defaults();
         private boolean daemon;
         private Duration exitGracePeriod = Duration.ofSeconds(5);
+        private boolean classDataArchive = true;
+        private Path classDataArchiveDirectory;
 
         private Builder() {
+        }
+
+        /**
+         * Whether workers start from a class-data archive (CDS) of what a worker loads, which the
+         * pool makes for them by itself. Default: on. The archive is kept per JDK, classpath and
+         * JVM options in a cache directory ({@code $XDG_CACHE_HOME/jfutures/cds}, else {@code
+         * ~/.cache/jfutures/cds}, else {@code java.io.tmpdir/jfutures-cds-USER}; see {@link
+         * #classDataArchive(Path)}), and made again when one of them changes. The first pool of a
+         * new key starts its workers without one and makes it in the background, in a JVM of its
+         * own; later pools, in this JVM or another, use it. No pool waits for it, and an archive
+         * that is broken or does not match only costs speed. Workers get none when the classpath
+         * has a directory (a dynamic archive takes jars only), when {@link #jvmOptions} (or {@code
+         * JAVA_TOOL_OPTIONS}) manage class-data sharing themselves ({@code -Xshare:...}, {@code
+         * -XX:SharedArchiveFile=...}), or load an agent ({@code -javaagent}, {@code -agentlib}),
+         * with which the JVM cannot make one.
+         *
+         * @param enabled false to start workers without an archive, and never make one
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder classDataArchive(boolean enabled) {
+            this.classDataArchive = enabled;
+            return this;
+        }
+
+        /**
+         * Keeps the workers' class-data archives in {@code directory} instead of the default cache
+         * directory, and turns them on (see {@link #classDataArchive(boolean)}). It is created
+         * (mode {@code 0700}) when the first archive is made there; a directory that cannot be
+         * written still serves the archives already in it.
+         *
+         * @param directory where the archives are kept; relative to this JVM's working directory
+         * @return this builder
+         * @throws NullPointerException if null
+         * @since 0.1
+         */
+        public Builder classDataArchive(Path directory) {
+            this.classDataArchiveDirectory = Objects.requireNonNull(directory, "classDataArchive directory")
+                    .toAbsolutePath();
+            this.classDataArchive = true;
+            return this;
         }
 
         /**
