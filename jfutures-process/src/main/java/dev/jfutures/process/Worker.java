@@ -20,6 +20,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,8 +72,8 @@ public final class Worker {
      */
     private static volatile boolean stopping;
     /** What must be closed to wake the threads blocked in native code on the way out. */
-    private static FileChannel lifelineChannel;
-    private static SocketChannel socketChannel;
+    private static volatile FileChannel lifelineChannel;
+    private static volatile SocketChannel socketChannel;
     private static Selector readSelector;
     private static Selector writeSelector;
 
@@ -111,38 +113,29 @@ public final class Worker {
     public static void main(String[] args) throws Exception {
         FileInputStream stdin = new FileInputStream(FileDescriptor.in);
         byte[] token = HexFormat.of().parseHex(readLine(stdin));
+        Path socket = Path.of(args[0]);
+        long workerId = Long.parseLong(args[1]);
+        // Opening a Unix-domain channel initializes the JDK's security providers (UnixDomainSockets
+        // takes a SecureRandom at class initialization): some 25 ms of a worker's start, which so
+        // runs on a thread of its own, up to the HELLO, while this one starts the lifeline and
+        // readies the codec, the selectors and the started slot.
+        Connector connector = new Connector(socket, workerId, token);
+        connector.start();
         // Read through a FileChannel, not the stream: closing the channel wakes a thread blocked
         // in its read, which a stream's close does not (see exit).
-        FileChannel lifelineIn = stdin.getChannel();
-        lifelineChannel = lifelineIn;
-        Thread lifeline = new Thread(() -> {
-            ByteBuffer ignored = ByteBuffer.allocate(64);
-            try {
-                while (lifelineIn.read(ignored) >= 0) {
-                    ignored.clear();   // the pool never writes; anything read is ignored
-                }
-            } catch (IOException e) {
-                // a broken stdin is the pool gone too; a closed one is the exit under way
-            }
-            poolGone();
-        }, "jfutures-lifeline");
+        lifelineChannel = stdin.getChannel();
+        Thread lifeline = new Lifeline(lifelineChannel);
         lifeline.setDaemon(true);
         lifeline.start();
         System.setIn(new ByteArrayInputStream(new byte[0]));
 
-        Path socket = Path.of(args[0]);
-        long workerId = Long.parseLong(args[1]);
         Codec codec = newCodec(args[2], Arrays.asList(args).subList(3, args.length));
+        readSelector = Selector.open();
+        writeSelector = Selector.open();
+        MappedByteBuffer slot = mapSlot(socket.getParent(), workerId);
+        warmUp(codec);
 
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.connect(UnixDomainSocketAddress.of(socket));
-        socketChannel = ch;
-        ByteBuffer hello = ByteBuffer.allocate(4 + Protocol.HEADER + Protocol.HELLO_PAYLOAD);
-        Protocol.putHeader(hello, Protocol.HELLO, workerId, Protocol.HELLO_PAYLOAD);
-        hello.put(Protocol.hello(token)).flip();
-        while (hello.hasRemaining()) {
-            ch.write(hello);
-        }
+        SocketChannel ch = connector.await();
         // Exactly the WELCOME's bytes: what follows it is read by the parser, non-blocking.
         ByteBuffer head = ByteBuffer.allocate(4 + Protocol.HEADER);
         readFully(ch, head);
@@ -156,11 +149,112 @@ public final class Worker {
         readFully(ch, initializer);
 
         ch.configureBlocking(false);
-        readSelector = Selector.open();
-        writeSelector = Selector.open();
         ch.register(readSelector, SelectionKey.OP_READ);
         ch.register(writeSelector, SelectionKey.OP_WRITE);
-        new Worker(codec, ch, mapSlot(socket.getParent(), workerId)).run(initializer.array());
+        new Worker(codec, ch, slot).run(initializer.array());
+    }
+
+    /** Reads stdin until it ends: the pool's JVM is gone, or the worker's exit is under way. */
+    private static final class Lifeline extends Thread {
+        private final FileChannel in;
+
+        Lifeline(FileChannel in) {
+            super("jfutures-lifeline");
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            ByteBuffer ignored = ByteBuffer.allocate(64);
+            try {
+                while (in.read(ignored) >= 0) {
+                    ignored.clear();   // the pool never writes; anything read is ignored
+                }
+            } catch (IOException e) {
+                // a broken stdin is the pool gone too; a closed one is the exit under way
+            }
+            poolGone();
+        }
+    }
+
+    /**
+     * Opens and connects the worker's channel and says HELLO, on a thread of its own (see {@link
+     * #main}); {@link #await} hands the channel over.
+     */
+    private static final class Connector extends Thread {
+        private final Path socket;
+        private final long workerId;
+        private final byte[] token;
+        private SocketChannel channel;
+        private Throwable failure;
+
+        Connector(Path socket, long workerId, byte[] token) {
+            super("jfutures-connect");
+            setDaemon(true);
+            this.socket = socket;
+            this.workerId = workerId;
+            this.token = token;
+        }
+
+        @Override
+        public void run() {
+            try {
+                // The SecureRandom that UnixDomainSockets takes, first: the security providers
+                // initialize without lambdas, so this runs beside the main thread's first lambdas
+                // (the selectors', the codec's warm-up) rather than after them, in their locks.
+                try {
+                    SecureRandom.getInstance("NativePRNGNonBlocking");
+                } catch (NoSuchAlgorithmException notHere) {
+                    // another platform: the channel below initializes what it needs
+                }
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                socketChannel = ch;
+                ch.connect(UnixDomainSocketAddress.of(socket));
+                ByteBuffer hello = ByteBuffer.allocate(4 + Protocol.HEADER + Protocol.HELLO_PAYLOAD);
+                Protocol.putHeader(hello, Protocol.HELLO, workerId, Protocol.HELLO_PAYLOAD);
+                hello.put(Protocol.hello(token)).flip();
+                while (hello.hasRemaining()) {
+                    ch.write(hello);
+                }
+                channel = ch;
+            } catch (Throwable e) {
+                failure = e;
+            }
+        }
+
+        /** The channel, connected and HELLO said; join() orders what run() wrote before this. */
+        SocketChannel await() throws Exception {
+            join();
+            if (failure instanceof Exception) {
+                throw (Exception) failure;
+            }
+            if (failure instanceof Error) {
+                throw (Error) failure;
+            }
+            return channel;
+        }
+    }
+
+    /** A serializable lambda of this class, for {@link #warmUp}. */
+    private interface WarmUp extends Callable<Object>, java.io.Serializable {
+    }
+
+    /**
+     * Encodes and decodes a serializable lambda once, while the channel connects: the first task's
+     * decoding would otherwise pay for initializing serialization and lambda deserialization (the
+     * class-data archive holds the classes, not their initialization). Best effort: a codec that
+     * cannot do it loses only the head start.
+     */
+    private static void warmUp(Codec codec) {
+        if (!(codec instanceof JavaSerializationCodec)) {
+            return;
+        }
+        try {
+            WarmUp w = () -> EMPTY;
+            codec.decode(codec.encode(w));
+        } catch (Exception e) {
+            // only speed: the first task pays instead
+        }
     }
 
     private static void readFully(SocketChannel ch, ByteBuffer buf) throws IOException {

@@ -476,6 +476,42 @@ class ProcessIsolationTest extends ProcessTestBase {
         assertThat(p.submit(() -> Tasks.mul(6, 7)).result(HANG)).isEqualTo(42);
     }
 
+    /** The names of this JVM's garbage collectors. */
+    static List<String> collectors() {
+        List<String> names = new ArrayList<>();
+        for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory
+                .getGarbageCollectorMXBeans()) {
+            names.add(b.getName());
+        }
+        return names;
+    }
+
+    /** The class of this JVM's SelectorProvider, and the property that may have named it. */
+    static List<String> selectorProvider() {
+        return List.of(java.nio.channels.spi.SelectorProvider.provider().getClass().getName(),
+                String.valueOf(System.getProperty("java.nio.channels.spi.SelectorProvider")));
+    }
+
+    /** Workers run the serial collector by default; a collector in jvmOptions replaces it. */
+    @Test
+    void aCollectorInJvmOptionsReplacesTheSerialOne() {
+        ProcessPool serial = pool(ProcessPool.builder().workers(1));
+        assertThat(serial.submit(() -> collectors()).result(HANG)).containsExactly("Copy", "MarkSweepCompact");
+        ProcessPool g1 = pool(ProcessPool.builder().workers(1).jvmOptions("-XX:+UseG1GC"));
+        assertThat(g1.submit(() -> collectors()).result(HANG)).anyMatch(n -> n.startsWith("G1"));
+    }
+
+    /**
+     * A worker on this JDK uses this JVM's (the JDK's default) SelectorProvider, named on its
+     * command line rather than looked up as a service over its classpath.
+     */
+    @Test
+    void workersUseTheJdksSelectorProviderByName() {
+        String own = java.nio.channels.spi.SelectorProvider.provider().getClass().getName();
+        ProcessPool p = pool(ProcessPool.builder().workers(1));
+        assertThat(p.submit(() -> selectorProvider()).result(HANG)).containsExactly(own, own);
+    }
+
     static List<String> environmentAndDirectory() {
         return List.of(String.valueOf(System.getenv("JFUTURES_TEST_VAR")), System.getProperty("user.dir"),
                 Path.of("").toAbsolutePath().toString());
