@@ -11,6 +11,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,12 +20,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -35,7 +39,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp jfutures-bench/target/benchmarks.jar dev.jfutures.bench.ProcessBench [--quick] [--out PATH]
- *      [--no-python] [--python CMD] [--python-script PATH] [--rounds N] [--cds]
+ *      [--no-python] [--python CMD] [--python-script PATH] [--rounds N]
  *      [--worker-jvm-option OPT]...
  * </pre>
  *
@@ -64,7 +68,6 @@ public final class ProcessBench {
         String pythonCmd = "python3";
         Path pythonScript;
         int roundsOverride;
-        boolean cds;
         final List<String> workerJvmOptions = new ArrayList<>();
 
         int roundTripN;
@@ -172,8 +175,10 @@ public final class ProcessBench {
     /** What the heap case's child JVM printed, or null. */
     private Map<String, Object> heap;
     private String heapProblem;
-    /** Why the CDS variant was not measured, when --cds was given; null when it was. */
-    private String cdsProblem;
+    /** The run's own cache directory for the workers' class-data archive (see prepareArchive). */
+    private Path archiveDir;
+    /** What became of the archive: made in how long, or why there is none. */
+    private String archiveNote;
     /** Why the raw-socket echo control was not measured; null when it was. */
     private String echoProblem;
     /** The echo control's child JVM command, once it started. */
@@ -212,7 +217,6 @@ public final class ProcessBench {
                 + "  --python CMD             the CPython to run (default python3)\n"
                 + "  --python-script PATH     use this cpython_process_bench.py instead of the copy in the jar\n"
                 + "  --rounds N               measured rounds per jfutures case (default 7, CPU scaling 3)\n"
-                + "  --cds                    also measure pool start with a class-data-sharing archive for workers\n"
                 + "  --worker-jvm-option OPT  pass OPT to every worker JVM (repeatable; e.g. a JFR recording)\n"
                 + "  --help";
     }
@@ -248,8 +252,8 @@ public final class ProcessBench {
                     }
                     break;
                 case "--cds":
-                    c.cds = true;
-                    break;
+                    throw new IllegalArgumentException("--cds is gone: every pool now makes and uses its workers'"
+                            + " class-data archive by itself; the start rows measure it with and without");
                 case "--worker-jvm-option":
                     c.workerJvmOptions.add(value(args, ++i, a));
                     break;
@@ -277,7 +281,82 @@ public final class ProcessBench {
     // ------------------------------------------------------------------------------------ run
 
     private ProcessPool.Builder pool(int workers) {
-        return ProcessPool.builder().workers(workers).jvmOptions(cfg.workerJvmOptions.toArray(new String[0]));
+        return ProcessPool.builder().workers(workers).jvmOptions(cfg.workerJvmOptions.toArray(new String[0]))
+                .classDataArchive(archiveDir);
+    }
+
+    /** The most the run waits for the pool's background make of the workers' archive. */
+    private static final long ARCHIVE_WAIT_SECONDS = 180;
+
+    /**
+     * Gives the run a cache directory of its own and has the pool make the workers' class-data
+     * archive there, as a user's first pool does in the user's cache: one pool starts the make in
+     * the background, and the run waits for its {@code .ok} (or its {@code .failed}) so that every
+     * later pool starts its workers from it, as every pool after a user's first does.
+     */
+    private void prepareArchive() throws Exception {
+        archiveDir = Files.createTempDirectory("jfutures-bench-cds");
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!e.endsWith(".jar") || !Files.isRegularFile(Path.of(e))) {
+                archiveNote = "none: the worker classpath has " + e + ", which is not a jar (an archive takes jars only)";
+                return;
+            }
+        }
+        log.print("archive       the pool makes its workers' class-data archive ...");
+        long t0 = System.nanoTime();
+        try (ProcessPool p = pool(1).build()) {
+            p.submit(ProcessTasks.ident(1)).result();
+        }
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(ARCHIVE_WAIT_SECONDS);
+        try (WatchService watch = archiveDir.getFileSystem().newWatchService()) {
+            archiveDir.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            while (System.nanoTime() < deadline) {
+                if (archiveSettled(t0)) {
+                    return;
+                }
+                var key = watch.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
+            }
+        }
+        if (!archiveSettled(t0)) {
+            archiveNote = "none: the make did not finish within " + ARCHIVE_WAIT_SECONDS + " s";
+            log.println(" not made in time");
+        }
+    }
+
+    /** Whether the make ended (its .ok or .failed is there), archiveNote then set. */
+    private boolean archiveSettled(long t0) throws IOException {
+        List<String> names;
+        try (Stream<Path> files = Files.list(archiveDir)) {
+            names = files.map(f -> f.getFileName().toString()).collect(Collectors.toList());
+        }
+        Optional<String> failed = names.stream().filter(n -> n.endsWith(".failed")).findFirst();
+        if (failed.isPresent()) {
+            archiveNote = "none: the make failed: " + Files.readString(archiveDir.resolve(failed.get())).trim();
+            log.println(" failed");
+            return true;
+        }
+        if (names.stream().anyMatch(n -> n.endsWith(".ok"))) {
+            double s = (System.nanoTime() - t0) / 1e9;
+            archiveNote = String.format(Locale.ROOT, "made by the pool in the background in %.1f s", s);
+            log.printf(Locale.ROOT, " %.1f s%n", s);
+            return true;
+        }
+        return false;
+    }
+
+    private void deleteArchiveDir() throws IOException {
+        if (archiveDir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(archiveDir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toArray(Path[]::new)) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private void runAll() throws Exception {
@@ -285,9 +364,14 @@ public final class ProcessBench {
         loadStart = CoreBench.loadAverage();
         log.printf(Locale.ROOT, "ProcessBench (%s): jfutures ProcessPool(workers=%d)%s%n", cfg.quick ? "quick" : "full",
                 WORKERS, cfg.python ? " vs CPython " + cfg.pythonCmd + " ProcessPoolExecutor(max_workers=2)" : "");
-        measureWarmPool();
-        measureCpuScaling();
-        measureStart();
+        try {
+            prepareArchive();
+            measureWarmPool();
+            measureCpuScaling();
+            measureStart();
+        } finally {
+            deleteArchiveDir();
+        }
         measureHeap();
         CpythonRunner.Outcome py;
         if (!cfg.python) {
@@ -554,28 +638,15 @@ public final class ProcessBench {
 
     /**
      * From the builder to the first result of a trivial task, a fresh pool each time: the default
-     * (lazy: the first task starts one worker JVM) and {@code prestart(true)} (both start at
-     * {@code build()}), and with {@code --cds} both again with a class-data-sharing archive.
-     * Rounds rotate the order of the variants; the pool is closed outside the timing.
+     * (lazy: the first task starts one worker JVM, from the class-data archive the pool made), the
+     * same with {@code classDataArchive(false)}, and {@code prestart(true)} (both start at {@code
+     * build()}). Rounds rotate the order of the variants; the pool is closed outside the timing.
      */
     private void measureStart() throws Exception {
         List<StartVariant> variants = new ArrayList<>();
         variants.add(new StartVariant("start_first_result", () -> pool(WORKERS)));
+        variants.add(new StartVariant("start_first_result_no_archive", () -> pool(WORKERS).classDataArchive(false)));
         variants.add(new StartVariant("start_first_result_prestart", () -> pool(WORKERS).prestart(true)));
-        Path cdsDir = null;
-        if (cfg.cds) {
-            cdsDir = Files.createTempDirectory("jfutures-bench-cds");
-            Path jsa = cdsDir.resolve("worker.jsa");
-            cdsProblem = dumpCdsArchive(jsa);
-            if (cdsProblem == null) {
-                String opt = "-XX:SharedArchiveFile=" + jsa;
-                variants.add(new StartVariant("start_first_result_cds", () -> pool(WORKERS).jvmOptions(opt)));
-                variants.add(new StartVariant("start_first_result_prestart_cds",
-                        () -> pool(WORKERS).prestart(true).jvmOptions(opt)));
-            } else {
-                log.println("  CDS: " + cdsProblem);
-            }
-        }
         int[] r = cfg.startRounds;
         log.printf(Locale.ROOT, "%-13s %d warm-up + %d measured rounds of %d fresh pools ...", "start", r[0], r[1],
                 variants.size());
@@ -594,13 +665,6 @@ public final class ProcessBench {
             }
         }
         log.printf(Locale.ROOT, " %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        if (cdsDir != null) {
-            try (Stream<Path> files = Files.walk(cdsDir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toArray(Path[]::new)) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     /** {ms from build() to the first result, ms of the close() (shutdown, waiting) after it}. */
@@ -620,43 +684,6 @@ public final class ProcessBench {
             pool.close();
         }
         return new double[] {ms, (System.nanoTime() - t1) / 1e6};
-    }
-
-    /**
-     * Dumps a dynamic CDS archive of what a worker loads (JDK 13+: {@code -XX:ArchiveClassesAtExit}
-     * at a worker's exit), from one worker that runs every kind of task the bench sends. Returns
-     * null on success, else why not.
-     */
-    private String dumpCdsArchive(Path jsa) throws Exception {
-        String cp = System.getProperty("java.class.path");
-        for (String e : cp.split(File.pathSeparator)) {
-            if (!e.endsWith(".jar") || !Files.isRegularFile(Path.of(e))) {
-                return "not measured: the worker classpath has " + e + ", which is not a jar (a CDS archive needs jars)";
-            }
-        }
-        log.print("  CDS: dumping a worker archive ...");
-        long t0 = System.nanoTime();
-        try (ProcessPool pool = pool(1).jvmOptions("-XX:ArchiveClassesAtExit=" + jsa, "-Xlog:cds=off",
-                "-Xlog:cds+dynamic=off").build()) {
-            submitAll(pool, 200);
-            roundTrip(pool, 200);
-            map(pool, 20_000, 100);
-            pool.submit(ProcessTasks.spinTask(1000)).result();
-        }
-        log.printf(Locale.ROOT, " %.1f s, %,d bytes%n", (System.nanoTime() - t0) / 1e9,
-                Files.exists(jsa) ? Files.size(jsa) : 0);
-        if (!Files.exists(jsa) || Files.size(jsa) == 0) {
-            return "not measured: the worker wrote no archive at " + jsa;
-        }
-        // -Xshare:on fails instead of falling back when the archive does not map or match the classpath.
-        Process check = new ProcessBuilder(javaCommand(), "-Xshare:on", "-XX:SharedArchiveFile=" + jsa, "-cp", cp,
-                "-version").redirectErrorStream(true).start();
-        String text = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!check.waitFor(30, TimeUnit.SECONDS) || check.exitValue() != 0) {
-            check.destroyForcibly();
-            return "not measured: the archive does not load with -Xshare:on: " + text;
-        }
-        return null;
     }
 
     static String javaCommand() {
@@ -749,12 +776,8 @@ public final class ProcessBench {
         Row prestart = row("start_first_result_prestart", "  the same, prestart(true) (2 JVMs at build)", "ms",
                 false, null, CpythonRunner.Outcome.skipped("no CPython analog"), null);
         rows.add(prestart);
-        if (samples.containsKey("start_first_result_cds")) {
-            rows.add(row("start_first_result_cds", "  the same, workers with a CDS archive", "ms", false, null,
-                    CpythonRunner.Outcome.skipped("no CPython analog"), null));
-            rows.add(row("start_first_result_prestart_cds", "  the same, prestart(true) and CDS", "ms", false, null,
-                    CpythonRunner.Outcome.skipped("no CPython analog"), null));
-        }
+        rows.add(row("start_first_result_no_archive", "  the same, classDataArchive(false)", "ms", false, null,
+                CpythonRunner.Outcome.skipped("no CPython analog"), null));
         Row one = row("cpu_1_worker", cfg.cpuTasks + " CPU-bound tasks (~200 ms each), 1 worker", "ms", false,
                 cfg.cpuTasks, py, null);
         Row two = row("cpu_2_workers", cfg.cpuTasks + " CPU-bound tasks (~200 ms each), 2 workers", "ms", false,
@@ -874,11 +897,8 @@ public final class ProcessBench {
         t.add(mp);
         CoreBench.Target st = new CoreBench.Target("start_first_result", "pool start to first result (2 workers) <= 250 ms",
                 "jfutures ms, workers(2)", start.jf, "<=", 250);
-        st.context = String.format(Locale.ROOT, "jfutures %.1f ms; prestart(true): %.1f ms%s%s",
-                start.jf, find(rows, "start_first_result_prestart").jf,
-                samples.containsKey("start_first_result_cds") ? String.format(Locale.ROOT,
-                        "; with a CDS archive: %.1f ms, prestart %.1f ms", median("start_first_result_cds"),
-                        median("start_first_result_prestart_cds")) : "",
+        st.context = String.format(Locale.ROOT, "jfutures %.1f ms; prestart(true): %.1f ms; without the archive: %.1f ms%s",
+                start.jf, find(rows, "start_first_result_prestart").jf, find(rows, "start_first_result_no_archive").jf,
                 py.ran() ? String.format(Locale.ROOT, "; CPython fork %.1f ms, spawn %.1f ms", start.cpy, start.spawn)
                         : "");
         t.add(st);
@@ -942,12 +962,8 @@ public final class ProcessBench {
                 + "ProcessHeapProbe in a child JVM with -Xmx" + HEAP_PROBE_XMX_MIB + "m maps " + k(cfg.heapN)
                 + " inputs (chunk " + cfg.chunk + "), heap sampled every 50 ms and after every GC; CPython's peak RSS "
                 + "is its parent's VmHWM over the same map in a fresh interpreter.");
-        if (cfg.cds) {
-            n.add(cdsProblem == null
-                    ? "--cds: workers of the _cds start rows ran with -XX:SharedArchiveFile= a dynamic archive dumped "
-                            + "(-XX:ArchiveClassesAtExit) by one worker earlier in this run."
-                    : "--cds: " + cdsProblem);
-        }
+        n.add("Class-data archive: every pool of the run uses a cache directory of the run's own; the archive was "
+                + archiveNote + " before any figure was taken (classDataArchive(false) rows go without).");
         if (!cfg.workerJvmOptions.isEmpty()) {
             n.add("Worker JVM options given: " + cfg.workerJvmOptions + " (figures are not comparable with a plain run).");
         }
@@ -1070,7 +1086,7 @@ public final class ProcessBench {
         conf.put("cpu_spin_cpython", cfg.pyCpuSpin);
         conf.put("heap_n", cfg.heapN);
         conf.put("heap_xmx_mib", HEAP_PROBE_XMX_MIB);
-        conf.put("cds", cfg.cds);
+        conf.put("class_data_archive", archiveNote);
         conf.put("echo_request_bytes", UnixEchoControl.REQUEST_BYTES);
         conf.put("echo_reply_bytes", UnixEchoControl.REPLY_BYTES);
         Map<String, Object> rounds = new LinkedHashMap<>();

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The core and process sections of {@code jfutures bench}: {@code CoreBench} and {@code ProcessBench
- * --cds} (module jfutures-bench, shaded into jfutures.jar), each in a child JVM on a fixed,
+ * The core and process sections of {@code jfutures bench}: {@code CoreBench} and {@code
+ * ProcessBench} (module jfutures-bench, shaded into jfutures.jar), each in a child JVM on a fixed,
  * pre-touched 2 GB heap, writing their JSON report to a temporary file. Their targets become rows of
  * the combined table, with the figures they compare; their whole report goes into the JSON. Their
  * console output is kept in a file and shown only when they fail.
@@ -33,7 +33,7 @@ final class BenchChild {
     /** One runner: its section name, main class, extra arguments, and time limits. */
     enum Runner {
         CORE("core", "dev.jfutures.bench.CoreBench", List.of(), "about 3 minutes", 20, 8),
-        PROCESS("process", "dev.jfutures.bench.ProcessBench", List.of("--cds"), "about 5 minutes", 20, 8);
+        PROCESS("process", "dev.jfutures.bench.ProcessBench", List.of(), "about 5 minutes", 20, 8);
 
         final String section;
         final String mainClass;

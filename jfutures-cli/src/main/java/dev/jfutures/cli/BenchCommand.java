@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
  * with PASS/FAIL per target, and optionally all figures as JSON and the ratios as an SVG chart.
  *
  * <ul>
- *   <li><b>core</b>, <b>process</b>: CoreBench and ProcessBench --cds (jfutures-bench) in child
+ *   <li><b>core</b>, <b>process</b>: CoreBench and ProcessBench (jfutures-bench) in child
  *       JVMs; their targets become rows.
  *   <li><b>find</b>: GNU find against {@code jfutures find}, whole process against whole process.
  *   <li><b>compress</b>: the book's Python program against {@code jfutures compress}, and the
@@ -47,8 +47,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Run the side-by-side benchmarks in one go and print one table: each target with the figures it"
                 + " compares, the ratio, the limit and PASS, FAIL or SKIP (not measured).",
-            "Sections: core (CoreBench: ThreadPool vs java.util.concurrent and CPython), process (ProcessBench"
-                + " --cds: ProcessPool vs CPython), find (jfutures find vs GNU find), compress (jfutures compress"
+            "Sections: core (CoreBench: ThreadPool vs java.util.concurrent and CPython), process (ProcessBench:"
+                + " ProcessPool vs CPython), find (jfutures find vs GNU find), compress (jfutures compress"
                 + " vs the book's Python program, and the process pool vs one worker). core and process each run"
                 + " in a child JVM; find and compress time whole processes, interleaved, and take medians.",
             "A full run takes 5 to 10 minutes, depending on the machine's load."},
