@@ -256,7 +256,11 @@ public abstract class AbstractTaskExecutor implements TaskExecutor {
         }
     }
 
-    /** A Runnable as a Task; serializable when the runnable is. */
+    /**
+     * A Runnable as a Task; serializable when the runnable is.
+     *
+     * @param <T> the result's type
+     */
     static final class RunnableTask<T> implements Task<T> {
         private static final long serialVersionUID = 1L;
         private final Runnable runnable;

@@ -222,7 +222,12 @@ final class MapIterator<A, R> implements MapResults<R> {
 
     // ------------------------------------------------------------------------------------------
 
-    /** One input element; serializable so that worker processes can run it. */
+    /**
+     * One input element; serializable so that worker processes can run it.
+     *
+     * @param <A> the input's type
+     * @param <R> the result's type
+     */
     static final class ElementTask<A, R> implements Task<R> {
         private static final long serialVersionUID = 1L;
         private final TaskFunction<A, R> fn;
@@ -239,7 +244,12 @@ final class MapIterator<A, R> implements MapResults<R> {
         }
     }
 
-    /** A chunk of input elements; returns one outcome per element. */
+    /**
+     * A chunk of input elements; returns one outcome per element.
+     *
+     * @param <A> the inputs' type
+     * @param <R> the results' type
+     */
     static final class ChunkTask<A, R> implements Task<Object[]> {
         private static final long serialVersionUID = 1L;
         private final TaskFunction<A, R> fn;

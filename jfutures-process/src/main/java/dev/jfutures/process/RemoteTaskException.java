@@ -8,7 +8,9 @@ package dev.jfutures.process;
 public class RemoteTaskException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The class name of the exception the task threw in the worker. */
     private final String remoteClassName;
+    /** Its stack trace as the worker printed it. */
     private final String remoteStackTrace;
 
     /**

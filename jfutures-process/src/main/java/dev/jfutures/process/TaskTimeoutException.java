@@ -9,6 +9,7 @@ import java.time.Duration;
 public class TaskTimeoutException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The timeout the task ran past. */
     private final Duration timeout;
 
     /**

@@ -15,8 +15,11 @@ import java.util.OptionalInt;
 public class WorkerDiedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The worker JVM's pid. */
     private final long pid;
+    /** Its exit code as the OS reported it (128 + n when signal n killed it). */
     private final int exitCode;
+    /** The last lines it wrote to stderr before it died. */
     private final List<String> stderrTail;
 
     /**

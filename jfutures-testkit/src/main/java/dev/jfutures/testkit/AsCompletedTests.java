@@ -35,6 +35,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class AsCompletedTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected AsCompletedTests() {
+    }
+
     /** Port of test_as_completed.py AsCompletedTests.test_no_timeout: without a timeout, every future is yielded once, those already done and those completing later. */
     @Test
     void test_no_timeout() {

@@ -34,6 +34,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class BadInputTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected BadInputTests() {
+    }
+
     private static final Duration NEGATIVE = Duration.ofMillis(-1);
 
     // ------------------------------------------------------------------------------ submit

@@ -38,6 +38,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ExecutorServiceContractTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected ExecutorServiceContractTests() {
+    }
+
     /** A timeout that a test expects to run out: long enough to be a real wait, short for the suite. */
     protected static final Duration EXPIRING_TIMEOUT = Duration.ofMillis(50);
 

@@ -21,6 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
  */
 public abstract class ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected ExecutorTestBase() {
+    }
+
     /** CPython's {@code SHORT_TIMEOUT}: the most a test should ever wait for something that happens. */
     public static final Duration SHORT_TIMEOUT = Duration.ofSeconds(30);
     /** CPython's {@code LONG_TIMEOUT}: beyond this a wait is a deadlock. */

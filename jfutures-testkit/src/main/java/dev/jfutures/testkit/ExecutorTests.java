@@ -46,6 +46,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ExecutorTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected ExecutorTests() {
+    }
+
     // ------------------------------------------------------------------------------- T31 submit
 
     /**

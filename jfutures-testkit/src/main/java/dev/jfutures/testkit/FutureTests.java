@@ -50,6 +50,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class FutureTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected FutureTests() {
+    }
+
     // ------------------------------------------------------------------------------ T1-T4
 
     /** Port of test_future.py FutureTests.test_done_callback_with_result: a callback added to a pending future sees the result set later. */

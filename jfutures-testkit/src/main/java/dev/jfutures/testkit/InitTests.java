@@ -25,6 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class InitTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected InitTests() {
+    }
+
     /** CPython's global {@code INITIALIZER_STATUS}, per JVM (per worker process, for processes). */
     private static volatile String initializerStatus = "uninitialized";
 

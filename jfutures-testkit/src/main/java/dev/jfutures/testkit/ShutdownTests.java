@@ -24,6 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ShutdownTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected ShutdownTests() {
+    }
+
     /**
      * The main class and arguments of a program that plays one of {@link ExitProbe}'s scenarios
      * ({@link ExitProbe#INTERPRETER_SHUTDOWN}, {@link ExitProbe#SUBMIT_AFTER_INTERPRETER_SHUTDOWN},

@@ -46,6 +46,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class StressTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected StressTests() {
+    }
+
     /** Seeds run by default, 1 to this. */
     public static final int SEEDS = 10;
     /** Futures in each round. */

@@ -33,6 +33,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ThreadPoolDeadlockTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected ThreadPoolDeadlockTests() {
+    }
+
     /** A timeout that a test expects to run out. */
     protected static final Duration EXPIRING_TIMEOUT = Duration.ofMillis(50);
 

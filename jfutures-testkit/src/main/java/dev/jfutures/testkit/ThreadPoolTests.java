@@ -37,6 +37,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ThreadPoolTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected ThreadPoolTests() {
+    }
+
     /** Threads that ran tasks, per key; see {@link #recordThread}. */
     private static final Map<String, Set<Thread>> THREADS = new ConcurrentHashMap<>();
 

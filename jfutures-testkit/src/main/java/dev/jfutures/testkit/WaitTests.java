@@ -33,6 +33,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class WaitTests extends ExecutorTestBase {
 
+    /** For the executor-specific subclasses, which say how to make the executor under test. */
+    protected WaitTests() {
+    }
+
     /** Port of test_wait.py WaitTests.test_20369: a future passed twice counts once, and an ALL_COMPLETED wait on it returns when it completes. */
     @Test
     void test_20369() throws Exception {
