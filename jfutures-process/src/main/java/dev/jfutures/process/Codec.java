@@ -6,6 +6,8 @@ import java.io.IOException;
  * Turns tasks, results and exceptions into bytes and back, on both sides of the channel to a
  * worker JVM. The default is {@link JavaSerializationCodec}. A custom codec needs a public no-arg
  * constructor, since the worker builds its own instance from the class name.
+ *
+ * @since 0.1
  */
 public interface Codec {
 

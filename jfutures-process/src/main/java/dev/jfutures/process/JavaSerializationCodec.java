@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * byte[]} is written as a tag and its bytes, not as an object stream; and a lambda is written as its
  * {@link SerializedLambda} fields and rebuilt through a cached handle to its capturing class's
  * {@code $deserializeLambda$} (which checks it exactly as the JDK does).
+ *
+ * @since 0.1
  */
 public final class JavaSerializationCodec implements Codec {
 
@@ -57,7 +59,11 @@ public final class JavaSerializationCodec implements Codec {
 
     private final SerializationFilter filter;
 
-    /** A codec with the {@linkplain SerializationFilter#defaults() default filter}. */
+    /**
+     * A codec with the {@linkplain SerializationFilter#defaults() default filter}.
+     *
+     * @since 0.1
+     */
     public JavaSerializationCodec() {
         this(SerializationFilter.defaults());
     }
@@ -67,6 +73,7 @@ public final class JavaSerializationCodec implements Codec {
      *
      * @param filter what decoding accepts
      * @throws NullPointerException if {@code filter} is null
+     * @since 0.1
      */
     public JavaSerializationCodec(SerializationFilter filter) {
         this.filter = Objects.requireNonNull(filter, "filter");
@@ -76,6 +83,7 @@ public final class JavaSerializationCodec implements Codec {
      * The filter in use.
      *
      * @return the filter
+     * @since 0.1
      */
     public SerializationFilter filter() {
         return filter;
@@ -407,6 +415,8 @@ public final class JavaSerializationCodec implements Codec {
         /**
          * Resolves through the application class loader, with a cache: the JDK's default walks the
          * stack for the latest user-defined loader on every class of every payload.
+         *
+         * @since 0.1
          */
         @Override
         protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {

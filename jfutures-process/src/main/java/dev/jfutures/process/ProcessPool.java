@@ -203,6 +203,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      *     to write instead
      * @throws RejectedExecutionException if the pool is shut down
      * @throws BrokenExecutorException if the pool is broken
+     * @since 0.1
      */
     @Override
     public <T> TaskFuture<T> submit(Callable<T> task) {
@@ -223,6 +224,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * @throws TaskNotSerializableException if the task cannot be serialized
      * @throws RejectedExecutionException if the pool is shut down
      * @throws BrokenExecutorException if the pool is broken
+     * @since 0.1
      */
     public <T> TaskFuture<T> submit(Task<T> task, Duration timeout) {
         Objects.requireNonNull(task, "task");
@@ -243,6 +245,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * @throws TaskNotSerializableException if the runnable cannot be serialized
      * @throws RejectedExecutionException if the pool is shut down
      * @throws BrokenExecutorException if the pool is broken
+     * @since 0.1
      */
     @Override
     public TaskFuture<?> submit(Runnable task) {
@@ -261,6 +264,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * @throws TaskNotSerializableException if the runnable cannot be serialized
      * @throws RejectedExecutionException if the pool is shut down
      * @throws BrokenExecutorException if the pool is broken
+     * @since 0.1
      */
     @Override
     public <T> TaskFuture<T> submit(Runnable task, T result) {
@@ -278,6 +282,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * @throws NullPointerException if {@code command} is null
      * @throws TaskNotSerializableException if it cannot be serialized
      * @throws RejectedExecutionException if the pool is shut down
+     * @since 0.1
      */
     @Override
     public void execute(Runnable command) {
@@ -307,6 +312,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * @return true if everything finished within {@code grace}
      * @throws NullPointerException if {@code grace} is null
      * @throws WaitInterruptedException if interrupted
+     * @since 0.1
      */
     public boolean shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
@@ -334,6 +340,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
     /**
      * Stops everything now, as CPython's {@code kill_workers}: shuts down, cancels the tasks not
      * started, and kills every worker; running tasks fail with {@link WorkerDiedException}.
+     *
+     * @since 0.1
      */
     public void killWorkers() {
         runtime.killWorkers();
@@ -346,6 +354,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      *
      * @return the tasks that never started (their futures are cancelled), in submit order: each
      *     one, run, decodes the task in this JVM and calls it
+     * @since 0.1
      */
     @Override
     public List<Runnable> shutdownNow() {
@@ -386,6 +395,8 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * pool waits for its tasks, but at most {@link Builder#exitGracePeriod}: then it cancels what
      * has not started and ends its workers (SIGTERM, then SIGKILL a second later), so that a
      * runaway task cannot keep the JVM from exiting.
+     *
+     * @since 0.1
      */
     @Override
     protected void awaitJvmExit() {
@@ -429,6 +440,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * The most worker JVMs the pool runs at once.
      *
      * @return the {@code workers} setting
+     * @since 0.1
      */
     public int workers() {
         return runtime.settings().maxWorkers();
@@ -438,6 +450,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * The process ids of the live workers (started, not yet dead).
      *
      * @return the pids
+     * @since 0.1
      */
     public List<Long> workerPids() {
         return runtime.workerPids();
@@ -447,6 +460,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
      * Whether the pool is broken.
      *
      * @return true once broken
+     * @since 0.1
      */
     public boolean isBroken() {
         return runtime.isBroken();
@@ -459,7 +473,11 @@ public final class ProcessPool extends AbstractTaskExecutor {
 
     // ============================================================================== builder
 
-    /** Builds a {@link ProcessPool}. */
+    /**
+     * Builds a {@link ProcessPool}.
+     *
+     * @since 0.1
+     */
     public static final class Builder {
         private int workers;
         private String javaCommand;
@@ -550,6 +568,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          *
          * @param daemon true to not wait at JVM exit
          * @return this builder
+         * @since 0.1
          */
         public Builder daemon(boolean daemon) {
             this.daemon = daemon;
@@ -562,6 +581,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param workers at least 1
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @since 0.1
          */
         public Builder workers(int workers) {
             if (workers < 1) {
@@ -577,6 +597,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param javaCommand a path to {@code java}
          * @return this builder
          * @throws NullPointerException if null
+         * @since 0.1
          */
         public Builder javaCommand(String javaCommand) {
             this.javaCommand = Objects.requireNonNull(javaCommand, "javaCommand");
@@ -635,6 +656,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param value the value
          * @return this builder
          * @throws NullPointerException if either is null
+         * @since 0.1
          */
         public Builder environment(String key, String value) {
             environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -647,6 +669,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param dir the directory
          * @return this builder
          * @throws NullPointerException if null
+         * @since 0.1
          */
         public Builder workingDirectory(Path dir) {
             this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory");
@@ -658,6 +681,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          *
          * @param prestart true to start them all at once
          * @return this builder
+         * @since 0.1
          */
         public Builder prestart(boolean prestart) {
             this.prestart = prestart;
@@ -671,6 +695,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param idleTimeout a positive duration
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @since 0.1
          */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = positive(idleTimeout, "idleTimeout");
@@ -684,6 +709,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param maxTasksPerWorker at least 1
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @since 0.1
          */
         public Builder maxTasksPerWorker(int maxTasksPerWorker) {
             if (maxTasksPerWorker < 1) {
@@ -699,6 +725,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param initializer a serializable action
          * @return this builder
          * @throws NullPointerException if null
+         * @since 0.1
          */
         public Builder initializer(TaskAction initializer) {
             this.initializer = Objects.requireNonNull(initializer, "initializer");
@@ -712,6 +739,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param taskTimeout a positive duration
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @since 0.1
          */
         public Builder taskTimeout(Duration taskTimeout) {
             this.taskTimeout = positive(taskTimeout, "taskTimeout");
@@ -725,6 +753,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param grace a positive duration
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @since 0.1
          */
         public Builder cancelGracePeriod(Duration grace) {
             this.cancelGracePeriod = positive(grace, "cancelGracePeriod");
@@ -737,6 +766,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param startTimeout a positive duration
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @since 0.1
          */
         public Builder startTimeout(Duration startTimeout) {
             this.startTimeout = positive(startTimeout, "startTimeout");
@@ -751,6 +781,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param depth at least 1
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @since 0.1
          */
         public Builder pipelineDepth(int depth) {
             if (depth < 1) {
@@ -766,6 +797,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param filter the filter
          * @return this builder
          * @throws NullPointerException if null
+         * @since 0.1
          */
         public Builder serializationFilter(SerializationFilter filter) {
             this.filter = Objects.requireNonNull(filter, "serializationFilter");
@@ -778,6 +810,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @param codec the codec
          * @return this builder
          * @throws NullPointerException if null
+         * @since 0.1
          */
         public Builder codec(Codec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
@@ -799,6 +832,7 @@ public final class ProcessPool extends AbstractTaskExecutor {
          * @throws TaskNotSerializableException if the initializer cannot be serialized
          * @throws IllegalStateException if the socket cannot be opened, or no worker classpath can
          *     be found (the message names {@link #classpath})
+         * @since 0.1
          */
         public ProcessPool build() {
             return new ProcessPool(this);

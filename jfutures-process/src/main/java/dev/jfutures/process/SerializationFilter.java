@@ -21,6 +21,8 @@ import java.util.Objects;
  * ObjectInputFilter.Config#createFilter} syntax ({@code com.example.**}, {@code com.example.Type}).
  *
  * <p>A rejection names the class and the setting to change.
+ *
+ * @since 0.1
  */
 public final class SerializationFilter {
 
@@ -62,6 +64,7 @@ public final class SerializationFilter {
      * arrays of up to {@code Integer.MAX_VALUE - 8} elements.
      *
      * @return the default filter
+     * @since 0.1
      */
     public static SerializationFilter defaults() {
         return new SerializationFilter(List.of(), List.of(), 1000, 10_000_000, 1L << 30, Integer.MAX_VALUE - 8);
@@ -73,6 +76,7 @@ public final class SerializationFilter {
      * @param pattern e.g. {@code javax.management.openmbean.**} or {@code com.example.Type}
      * @return a new filter
      * @throws NullPointerException if {@code pattern} is null
+     * @since 0.1
      */
     public SerializationFilter allow(String pattern) {
         List<String> a = new ArrayList<>(allow);
@@ -86,6 +90,7 @@ public final class SerializationFilter {
      * @param pattern e.g. {@code com.example.internal.**}
      * @return a new filter
      * @throws NullPointerException if {@code pattern} is null
+     * @since 0.1
      */
     public SerializationFilter reject(String pattern) {
         List<String> r = new ArrayList<>(reject);
@@ -101,6 +106,7 @@ public final class SerializationFilter {
      * @param maxBytes the most bytes in one payload
      * @return a new filter
      * @throws IllegalArgumentException if a limit is not positive
+     * @since 0.1
      */
     public SerializationFilter limits(long maxDepth, long maxReferences, long maxBytes) {
         if (maxDepth < 1 || maxReferences < 1 || maxBytes < 1) {

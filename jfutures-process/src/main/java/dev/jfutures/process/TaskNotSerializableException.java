@@ -4,6 +4,8 @@ package dev.jfutures.process;
  * A task could not be serialized to go to a worker process; thrown by {@code submit}, in the
  * caller, before anything was queued. The message names the class that is not serializable and
  * what to change (the classic case: a lambda that captures a non-serializable {@code this}).
+ *
+ * @since 0.1
  */
 public class TaskNotSerializableException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
@@ -13,6 +15,7 @@ public class TaskNotSerializableException extends IllegalArgumentException {
      *
      * @param message which class and what to change
      * @param cause the codec's failure
+     * @since 0.1
      */
     public TaskNotSerializableException(String message, Throwable cause) {
         super(message, cause);

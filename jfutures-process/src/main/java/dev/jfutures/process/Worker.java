@@ -57,6 +57,8 @@ import java.util.concurrent.Callable;
  * closes an {@code InterruptibleChannel}); the reader waits in a selector whose timeout is the
  * running task's report time. User code's stdout and stderr are the process's own, which the pool
  * forwards; the protocol never touches them.
+ *
+ * @since 0.1
  */
 public final class Worker {
 
@@ -109,6 +111,7 @@ public final class Worker {
      *
      * @param args socket path, worker id, codec class name, filter arguments
      * @throws Exception if the worker cannot start; it then exits non-zero and the pool reports it
+     * @since 0.1
      */
     public static void main(String[] args) throws Exception {
         FileInputStream stdin = new FileInputStream(FileDescriptor.in);
@@ -519,8 +522,8 @@ public final class Worker {
             Thread.interrupted();
             // Each answer is written out before the next task starts, never batched: then a death
             // loses no finished task's answer, and the started slot names the only task that can
-            // have been running (ProcessChaosTest caught a batching that let a finished task, whose
-            // answer was still in the buffer, run a second time elsewhere).
+            // have been running. (A finished task whose answer was still buffered at a death would
+            // look never-started and run a second time elsewhere.)
             synchronized (out) {
                 unreported = 0;
                 write(answer.type(), answer.ticket(), answer.payload());

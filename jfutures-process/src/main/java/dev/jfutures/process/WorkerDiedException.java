@@ -11,6 +11,8 @@ import java.util.OptionalInt;
  *
  * <p>It carries the worker's pid, its exit code (or the signal that killed it) and the last lines
  * it wrote to stderr.
+ *
+ * @since 0.1
  */
 public class WorkerDiedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -29,6 +31,7 @@ public class WorkerDiedException extends RuntimeException {
      * @param pid the worker's process id
      * @param exitCode its exit code; 128 + n for a death by signal n, as the shell reports it
      * @param stderrTail its last stderr lines
+     * @since 0.1
      */
     public WorkerDiedException(String message, long pid, int exitCode, List<String> stderrTail) {
         super(message);
@@ -41,6 +44,7 @@ public class WorkerDiedException extends RuntimeException {
      * The worker's process id.
      *
      * @return the pid
+     * @since 0.1
      */
     public long pid() {
         return pid;
@@ -50,6 +54,7 @@ public class WorkerDiedException extends RuntimeException {
      * The worker's exit code as the OS reported it ({@code 128 + n} when signal n killed it).
      *
      * @return the exit code
+     * @since 0.1
      */
     public int exitCode() {
         return exitCode;
@@ -59,6 +64,7 @@ public class WorkerDiedException extends RuntimeException {
      * The signal that killed the worker, if the exit code says one did.
      *
      * @return the signal number, e.g. 9 for SIGKILL
+     * @since 0.1
      */
     public OptionalInt signal() {
         return exitCode > 128 && exitCode < 128 + 65 ? OptionalInt.of(exitCode - 128) : OptionalInt.empty();
@@ -68,6 +74,7 @@ public class WorkerDiedException extends RuntimeException {
      * The last lines the worker wrote to stderr before it died.
      *
      * @return the lines, oldest first
+     * @since 0.1
      */
     public List<String> stderrTail() {
         return stderrTail;
