@@ -67,12 +67,11 @@ public final class Futures {
      * futures still running are in {@link DoneAndNotDone#notDone()}.
      *
      * @param futures the futures; duplicates collapse
-     * @param timeout the longest wait; zero polls
+     * @param timeout the longest wait; zero or negative polls once
      * @param <F> the future type
      * @return the done and not-done futures at the moment of return
      * @throws NullPointerException if an argument or an element is null
-     * @throws IllegalArgumentException if {@code timeout} is negative, or a future is neither a
-     *     TaskFuture nor a CompletableFuture
+     * @throws IllegalArgumentException if a future is neither a TaskFuture nor a CompletableFuture
      * @throws WaitInterruptedException if the waiting thread is interrupted
      */
     public static <F extends Future<?>> DoneAndNotDone<F> wait(Collection<F> futures, Duration timeout) {
@@ -88,13 +87,12 @@ public final class Futures {
      * failure), or when all are done; {@link ReturnWhen#ALL_COMPLETED} when all are done.
      *
      * @param futures the futures; duplicates collapse
-     * @param timeout the longest wait; zero polls
+     * @param timeout the longest wait; zero or negative polls once
      * @param returnWhen when to return
      * @param <F> the future type
      * @return the done and not-done futures at the moment of return
      * @throws NullPointerException if an argument or an element is null
-     * @throws IllegalArgumentException if {@code timeout} is negative, or a future is neither a
-     *     TaskFuture nor a CompletableFuture
+     * @throws IllegalArgumentException if a future is neither a TaskFuture nor a CompletableFuture
      * @throws WaitInterruptedException if the waiting thread is interrupted
      */
     public static <F extends Future<?>> DoneAndNotDone<F> wait(
@@ -124,12 +122,11 @@ public final class Futures {
      * returned; {@link CompletionOrder#close()} detaches it from the futures not yet returned.
      *
      * @param futures the futures; duplicates collapse
-     * @param timeout the deadline, from now; zero returns only those already done
+     * @param timeout the deadline, from now; zero or negative returns only those already done
      * @param <F> the future type
      * @return the futures in completion order
      * @throws NullPointerException if an argument or an element is null
-     * @throws IllegalArgumentException if {@code timeout} is negative, or a future is neither a
-     *     TaskFuture nor a CompletableFuture
+     * @throws IllegalArgumentException if a future is neither a TaskFuture nor a CompletableFuture
      */
     public static <F extends Future<?>> CompletionOrder<F> asCompleted(Collection<F> futures, Duration timeout) {
         long nanos = timeoutNanos(timeout);
@@ -138,10 +135,15 @@ public final class Futures {
 
     // ------------------------------------------------------------------------------------------
 
+    /**
+     * A wait's timeout in nanoseconds: a negative one is zero (poll once, as CPython treats every
+     * negative timeout), one too long for a long is {@code Long.MAX_VALUE}. Never negative, since
+     * the waits here use a negative count internally for "no limit".
+     */
     static long timeoutNanos(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+            return 0L;
         }
         try {
             return timeout.toNanos();

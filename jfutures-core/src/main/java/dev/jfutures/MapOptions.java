@@ -42,17 +42,19 @@ public final class MapOptions {
      * caller waits for the next result, that wait throws {@link WaitTimeoutException}, every task
      * not yet done is cancelled, and the iteration ends.
      *
-     * @param timeout the deadline from the call; zero means results must already be there
+     * <p>A negative timeout is zero, as for every wait in jfutures (and in CPython): results that
+     * are not already there when the caller asks time out. {@link #timeout()} then reports zero.
+     *
+     * @param timeout the deadline from the call; zero or negative means results must already be
+     *     there
      * @return a copy with the deadline
      * @throws NullPointerException if {@code timeout} is null
-     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @since 0.1
      */
     public MapOptions timeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
-        }
-        return new MapOptions(timeout, chunkSize, bufferSize);
+        // Stored as zero, so that timeout() reports the deadline in effect.
+        return new MapOptions(timeout.isNegative() ? Duration.ZERO : timeout, chunkSize, bufferSize);
     }
 
     /**

@@ -282,8 +282,12 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         return reportChecked(s);
     }
 
+    /** As {@link Futures#timeoutNanos}: negative is zero (poll once), so the message says PT0S. */
     private static long nanos(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            return 0L;
+        }
         try {
             return timeout.toNanos();
         } catch (ArithmeticException tooLong) {

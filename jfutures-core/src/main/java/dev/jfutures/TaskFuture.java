@@ -34,7 +34,8 @@ import java.util.function.Consumer;
  * {@link #result()} returns the value or throws {@link TaskFailedException} (the task's exception is
  * its cause) or {@link CancellationException}; a timed wait that runs out throws {@link
  * WaitTimeoutException}, never confused with a task that itself timed out. {@link #get()} keeps the
- * JDK's checked contract.
+ * JDK's checked contract. A negative timeout, in {@code result}, {@code exception} and {@code get}
+ * alike, is zero: the wait polls once.
  *
  * <h2>Do / never do</h2>
  * <pre>{@code
@@ -80,7 +81,7 @@ public interface TaskFuture<T> extends Future<T> {
     /**
      * Waits at most {@code timeout} for the task and returns its result.
      *
-     * @param timeout how long to wait; zero or negative polls
+     * @param timeout how long to wait; zero or negative polls once
      * @return the result
      * @throws WaitTimeoutException if the task is not done in time (the task goes on)
      * @throws TaskFailedException if the task failed; its cause is the task's exception
@@ -104,7 +105,7 @@ public interface TaskFuture<T> extends Future<T> {
     /**
      * Waits at most {@code timeout} for the task and returns its exception.
      *
-     * @param timeout how long to wait; zero or negative polls
+     * @param timeout how long to wait; zero or negative polls once
      * @return the task's exception, or null if it succeeded
      * @throws WaitTimeoutException if the task is not done in time
      * @throws CancellationException if the future was cancelled

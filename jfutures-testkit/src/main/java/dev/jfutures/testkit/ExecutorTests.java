@@ -197,6 +197,26 @@ public abstract class ExecutorTests extends ExecutorTestBase {
         }
     }
 
+    /**
+     * A negative map timeout is zero (CPython's {@code map(fn, xs, timeout=-1)} times out at the
+     * first result not already there): {@code MapOptions.timeout()} reports zero, and waiting for
+     * an element still blocked throws {@link WaitTimeoutException} and ends the iteration. (It used
+     * to be refused with {@link IllegalArgumentException}.)
+     */
+    @Test
+    void negativeMapTimeoutIsZero() {
+        MapOptions options = MapOptions.defaults().timeout(Duration.ofSeconds(-1));
+        assertThat(options.timeout()).hasValue(Duration.ZERO);
+        Gate gate = newGate();
+        try {
+            MapResults<Integer> i = executor.map(x -> Tasks.awaitThen(gate, x), List.of(0, 1), options);
+            assertThatThrownBy(i::next).isExactlyInstanceOf(WaitTimeoutException.class);
+            assertExhausted(i);
+        } finally {
+            gate.open();
+        }
+    }
+
     // ------------------------------------------------------------------------------- T36
 
     /**

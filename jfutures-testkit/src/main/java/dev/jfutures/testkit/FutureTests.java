@@ -546,6 +546,29 @@ public abstract class FutureTests extends ExecutorTestBase {
     }
 
     /**
+     * A negative timeout is zero everywhere (CPython's {@code result(timeout=-1)} polls): {@code
+     * result}, {@code exception} and {@code get} poll once, report a done future's outcome, and
+     * time out on an unfinished one; the timeout message says zero, not the negative value.
+     */
+    @Test
+    void negativeTimeoutPollsOnceLikeZero() {
+        Duration negative = Duration.ofSeconds(-5);
+        assertThatThrownBy(() -> CannedFutures.pending().result(negative))
+                .isExactlyInstanceOf(WaitTimeoutException.class).hasMessageContaining("within PT0S");
+        assertThatThrownBy(() -> CannedFutures.running().exception(negative))
+                .isExactlyInstanceOf(WaitTimeoutException.class).hasMessageContaining("within PT0S");
+        assertThatThrownBy(() -> CannedFutures.pending().get(-5, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(CannedFutures.successful().result(negative)).isEqualTo(42);
+        assertThat(CannedFutures.successful().exception(negative)).isNull();
+        assertThat(CannedFutures.exception().exception(negative)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> CannedFutures.exception().result(negative)).isInstanceOf(TaskFailedException.class);
+        assertThatThrownBy(() -> CannedFutures.cancelled().result(negative)).isInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> CannedFutures.cancelled().exception(negative)).isInstanceOf(CancellationException.class);
+        assertThatCode(() -> assertThat(CannedFutures.successful().get(-1, TimeUnit.NANOSECONDS)).isEqualTo(42))
+                .doesNotThrowAnyException();
+    }
+
+    /**
      * A task that itself throws {@link TimeoutException} fails with {@link TaskFailedException}
      * (cause: that exception), never {@link WaitTimeoutException}; {@code get} reports it as an
      * {@link ExecutionException}, never as a get timeout (cpython gh-155852 confused the two).
