@@ -474,6 +474,48 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         return this;
     }
 
+    @Override
+    public TaskFuture<T> addDoneCallback(Consumer<? super TaskFuture<T>> callback, Executor executor) {
+        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(executor, "executor");
+        // An ordinary callback whose action is the hand-over: so it takes its place in the order
+        // added, runs where callbacks run (completing thread, callback executor, or the caller of
+        // a done future), and never runs user code on a completing thread that must stay free
+        // beyond what a plain callback would.
+        return addDoneCallback(new HandOff<>(this, callback, executor));
+    }
+
+    /** A callback handed to its own executor once the future is done. */
+    private static final class HandOff<T> implements Consumer<TaskFuture<T>> {
+        private final PromiseFuture<T> future;
+        private final Consumer<? super TaskFuture<T>> callback;
+        private final Executor executor;
+
+        HandOff(PromiseFuture<T> future, Consumer<? super TaskFuture<T>> callback, Executor executor) {
+            this.future = future;
+            this.callback = callback;
+            this.executor = executor;
+        }
+
+        @Override
+        public void accept(TaskFuture<T> done) {
+            try {
+                executor.execute(() -> future.runCallback(callback));
+            } catch (RejectedExecutionException refused) {
+                // Nobody else will see it: the callback will never run.
+                Log.LOG.log(System.Logger.Level.ERROR, "executor " + executor + " refused callback " + callback
+                        + " for " + future + "; the callback does not run", refused);
+            }
+            // Anything else execute() throws reaches runCallback, which logs it as a failing
+            // callback; either way the other callbacks still run.
+        }
+
+        @Override
+        public String toString() {
+            return callback + " on " + executor;
+        }
+    }
+
     /**
      * Adds an internal listener that can be removed again. Returns the node, or null if the future
      * was already done, in which case the listener was not called.
