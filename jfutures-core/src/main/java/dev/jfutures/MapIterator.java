@@ -49,7 +49,9 @@ final class MapIterator<A, R> implements MapResults<R> {
         Objects.requireNonNull(inputs, "inputs");
         Objects.requireNonNull(options, "options");
         this.chunkSize = options.chunkSize();
-        this.bufferSize = options.bufferSize().orElse(defaultBufferSize);
+        // Eager: a buffer no input can fill, so the loop below submits all of it at the call and
+        // next() never has another to submit.
+        this.bufferSize = options.isEager() ? Integer.MAX_VALUE : options.bufferSize().orElse(defaultBufferSize);
         this.timed = options.timeout().isPresent();
         this.deadline = timed ? System.nanoTime() + Futures.timeoutNanos(options.timeout().get()) : 0L;
         this.input = Objects.requireNonNull(inputs.iterator(), "inputs.iterator()");

@@ -369,8 +369,8 @@ public abstract class ExecutorTests extends ExecutorTestBase {
      * that is never iterated still runs what it submitted (issue 11777). Differs from CPython on
      * purpose: map is lazy and bounded (cpython#74028), so it submits exactly {@code bufferSize}
      * inputs (here 4 of 10), which all run before {@code shutdown(wait=true)} returns, and the rest
-     * are never pulled nor run. CPython's
-     * default map is eager and runs all 10.
+     * are never pulled nor run. CPython's default map is eager and runs all 10: {@link
+     * MapOptions#eager()} does that, in {@link #test_map_submits_without_iteration_eager()}.
      */
     @Test
     void test_map_submits_without_iteration() {
@@ -380,6 +380,40 @@ public abstract class ExecutorTests extends ExecutorTestBase {
         executor.shutdown(true, false);
         assertThat(finished.entries()).containsExactlyInAnyOrder("0", "1", "2", "3");
         assertThat(input.next()).as("the next input, never pulled").isEqualTo(4);
+    }
+
+    /**
+     * Port of test_thread_pool.py ThreadPoolExecutorTest.test_map_submits_without_iteration as
+     * CPython has it, with {@link MapOptions#eager()}: a map that is never iterated runs all 10
+     * inputs, every one pulled and submitted before {@code map} returned.
+     */
+    @Test
+    void test_map_submits_without_iteration_eager() {
+        SharedLog finished = newLog();
+        Iterator<Integer> input = range(0, 10).iterator();
+        executor.map(n -> Tasks.record(finished, n), () -> input, MapOptions.defaults().bufferSize(2).eager());
+        assertThat(input.hasNext()).as("the whole input pulled by map() itself").isFalse();
+        executor.shutdown(true, false);
+        assertThat(finished.entries()).containsExactlyInAnyOrder("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    }
+
+    /**
+     * An eager map still yields in input order, a failed element at its own position, with and
+     * without chunks.
+     */
+    @Test
+    void eagerMapYieldsInInputOrder() {
+        for (MapOptions options : List.of(MapOptions.defaults().eager(), MapOptions.defaults().eager().chunkSize(3))) {
+            MapResults<List<Integer>> i = executor.map(p -> Tasks.divmod(p.get(0), p.get(1)),
+                    zip(List.of(5, 5, 5, 5, 5), List.of(2, 3, 0, 5, 1)), options);
+            assertThat(i.next()).as("%s", options).containsExactly(2, 1);
+            assertThat(i.next()).as("%s", options).containsExactly(1, 2);
+            assertThatThrownBy(i::next).as("%s", options).isInstanceOf(TaskFailedException.class)
+                    .hasCauseInstanceOf(ArithmeticException.class);
+            assertThat(i.next()).as("%s", options).containsExactly(1, 0);
+            assertThat(i.next()).as("%s", options).containsExactly(5, 0);
+            assertExhausted(i);
+        }
     }
 
     // ------------------------------------------------------------------------------- T38-T42
