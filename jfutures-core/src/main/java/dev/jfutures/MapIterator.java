@@ -41,6 +41,8 @@ final class MapIterator<A, R> implements MapResults<R> {
     private boolean inputDone;
     private RejectedExecutionException rejected;
     private boolean closed;
+    /** The index in the input of the next element to yield. */
+    private long position;
 
     MapIterator(TaskExecutor executor, TaskFunction<A, R> fn, Iterable<? extends A> inputs,
                 MapOptions options, int defaultBufferSize) {
@@ -121,6 +123,31 @@ final class MapIterator<A, R> implements MapResults<R> {
 
     @Override
     public R next() {
+        return nextOutcome().value();
+    }
+
+    @Override
+    public Iterable<Outcome<R>> outcomes() {
+        // A view of this same iteration: each element is yielded once, by whichever is asked.
+        return () -> new Iterator<Outcome<R>>() {
+            @Override
+            public boolean hasNext() {
+                return MapIterator.this.hasNext();
+            }
+
+            @Override
+            public Outcome<R> next() {
+                return nextOutcome();
+            }
+        };
+    }
+
+    /**
+     * The next element's outcome: the one path for {@link #next()} and {@link #outcomes()}. Throws
+     * only what ends or interrupts the whole iteration (deadline, refusal, interrupt, the end),
+     * never an element's own failure.
+     */
+    Outcome<R> nextOutcome() {
         if (!hasNext()) {
             throw new NoSuchElementException("no more map results");
         }
@@ -155,7 +182,7 @@ final class MapIterator<A, R> implements MapResults<R> {
         } catch (CancellationException e) {
             inFlight.pollFirst();
             if (chunkSize == 1) {
-                throw e;
+                return Outcome.failure(position++, e, null);
             }
             return lostChunk(chunkSizes.pollFirst(), CANCELLED);
         }
@@ -163,7 +190,7 @@ final class MapIterator<A, R> implements MapResults<R> {
         Integer size = chunkSize == 1 ? null : chunkSizes.pollFirst();
         if (failure != null) {
             if (chunkSize == 1) {
-                throw new TaskFailedException(failure);
+                return Outcome.failure(position++, failure, null);
             }
             return lostChunk(size, new ChunkLost(failure, size));
         }
@@ -171,7 +198,7 @@ final class MapIterator<A, R> implements MapResults<R> {
         if (chunkSize == 1) {
             @SuppressWarnings("unchecked")
             R r = (R) value;
-            return r;
+            return Outcome.success(position++, r);
         }
         chunk = (Object[]) value;
         chunkPos = 0;
@@ -179,33 +206,36 @@ final class MapIterator<A, R> implements MapResults<R> {
     }
 
     /** A chunk whose task failed or was cancelled as a whole: each element gets that outcome. */
-    private R lostChunk(int size, Object outcome) {
+    private Outcome<R> lostChunk(int size, Object outcome) {
         chunk = new Object[size];
         java.util.Arrays.fill(chunk, outcome);
         chunkPos = 0;
         return fromChunk();
     }
 
-    private R fromChunk() {
+    private Outcome<R> fromChunk() {
         Object o = chunk[chunkPos];
         chunk[chunkPos++] = null;
         if (chunkPos == chunk.length) {
             chunk = null;
         }
+        long index = position++;
         if (o instanceof ElementFailure) {
-            throw new TaskFailedException(((ElementFailure) o).cause);
+            return Outcome.failure(index, ((ElementFailure) o).cause, null);
         }
         if (o instanceof ChunkLost) {
             ChunkLost lost = (ChunkLost) o;
-            throw new TaskFailedException("the map task holding this element and " + (lost.size - 1)
-                    + " more failed as a whole, so each of them fails: " + PromiseFuture.describe(lost.cause), lost.cause);
+            return Outcome.failure(index, lost.cause, "the map task holding this element and " + (lost.size - 1)
+                    + " more failed as a whole, so each of them fails: " + PromiseFuture.describe(lost.cause));
         }
         if (o == CANCELLED) {
-            throw new CancellationException("the map task holding this element was cancelled");
+            // One instance per element: each outcome is its own.
+            return Outcome.failure(index, new CancellationException("the map task holding this element was cancelled"),
+                    null);
         }
         @SuppressWarnings("unchecked")
         R r = (R) o;
-        return r;
+        return Outcome.success(index, r);
     }
 
     @Override

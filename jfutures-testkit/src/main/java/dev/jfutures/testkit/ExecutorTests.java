@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jfutures.MapOptions;
 import dev.jfutures.MapResults;
+import dev.jfutures.Outcome;
 import dev.jfutures.Task;
 import dev.jfutures.TaskFailedException;
 import dev.jfutures.TaskFunction;
@@ -138,6 +139,26 @@ public abstract class ExecutorTests extends ExecutorTestBase {
         assertThat(i.next()).containsExactly(1, 2);
         assertThat(i.next()).containsExactly(1, 0);
         assertExhausted(i);
+    }
+
+    /**
+     * {@link MapResults#outcomes()}: a for-each loop walks past the failed element to the end,
+     * each outcome at its input's index, with and without {@code chunkSize(3)}; the failed one's
+     * exception is the element's own.
+     */
+    @Test
+    void outcomesWalkPastAFailedElementToTheEnd() {
+        for (MapOptions options : List.of(MapOptions.defaults(), MapOptions.defaults().chunkSize(3))) {
+            List<String> seen = new ArrayList<>();
+            try (MapResults<List<Integer>> i = executor.map(p -> Tasks.divmod(p.get(0), p.get(1)),
+                    zip(List.of(5, 5, 5, 5), List.of(2, 0, 3, 5)), options)) {
+                for (Outcome<List<Integer>> o : i.outcomes()) {
+                    seen.add(o.index() + (o.isSuccess() ? "=" + o.value() : ":" + o.exception().getClass().getSimpleName()));
+                }
+                assertExhausted(i);
+            }
+            assertThat(seen).as("%s", options).containsExactly("0=[2, 1]", "1:ArithmeticException", "2=[1, 2]", "3=[1, 0]");
+        }
     }
 
     // ------------------------------------------------------------------------------- T35
