@@ -41,6 +41,14 @@ import java.util.stream.StreamSupport;
  * }
  * }</pre>
  *
+ * <p>Iterate the results to the end or close them. A lazy map runs only its buffer ahead of the
+ * caller, so results that are abandoned (dropped while neither consumed to the end nor closed)
+ * would silently leave the rest of the input unrun, as code ported from Python's eager {@code
+ * map} expects otherwise. So once abandoned results become unreachable, the library logs a
+ * WARNING (logger {@code dev.jfutures}) naming where {@code map} was called, as Netty's leak
+ * detector does for buffers. An {@linkplain MapOptions#eager() eager} map is not reported: it
+ * submitted every input at the call.
+ *
  * <p>Not thread-safe: one thread iterates.
  *
  * @param <R> the result type
