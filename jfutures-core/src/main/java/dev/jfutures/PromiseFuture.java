@@ -60,6 +60,9 @@ final class PromiseFuture<T> implements TaskFuture<T> {
      * hands the callbacks, in the order added, to the executor as one task: an executor whose
      * completing thread must not run user code (a process pool's socket reader) sets one. A
      * callback added once the future is done still runs at once in the caller.
+     * addDoneCallback(callback, executor) adds an ordinary CallbackNode (a HandOff) whose action is
+     * executor.execute(callback): the hand-over follows every rule above, and the state machine
+     * knows nothing of it.
      */
 
     static final int PENDING = 0;
