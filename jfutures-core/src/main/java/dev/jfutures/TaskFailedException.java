@@ -1,8 +1,8 @@
 package dev.jfutures;
 
 /**
- * Thrown by {@link TaskFuture#result()} (and by {@link MapResults#next()} at an element's
- * position) when the task failed. The task's own exception is the {@linkplain #getCause() cause},
+ * Thrown by {@link TaskFuture#result()} (and by {@link MapResults#next()} and {@link
+ * Outcome#value()} at an element's position) when the task failed. The task's own exception is the {@linkplain #getCause() cause},
  * unchanged: the same instance as {@link TaskFuture#exception()} returns.
  */
 public class TaskFailedException extends RuntimeException {
