@@ -43,8 +43,9 @@ import java.util.stream.StreamSupport;
  *
  * <p>Iterate the results to the end or close them. A lazy map runs only its buffer ahead of the
  * caller, so results that are abandoned (dropped while neither consumed to the end nor closed)
- * would silently leave the rest of the input unrun, as code ported from Python's eager {@code
- * map} expects otherwise. So once abandoned results become unreachable, the library logs a
+ * would silently leave the rest of the input unrun, where code ported from Python, whose {@code
+ * map} is eager, expects every input to run. So once abandoned results become unreachable, the
+ * library logs a
  * WARNING (logger {@code dev.jfutures}) naming where {@code map} was called, as Netty's leak
  * detector does for buffers. An {@linkplain MapOptions#eager() eager} map is not reported: it
  * submitted every input at the call.
