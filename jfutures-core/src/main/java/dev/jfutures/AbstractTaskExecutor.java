@@ -16,11 +16,17 @@ import java.util.concurrent.TimeoutException;
  * A skeleton for {@link TaskExecutor}s: a subclass provides {@link #submit(Callable)}, the
  * life-cycle methods and its parallelism; this class derives the rest ({@code submit} of tasks and
  * runnables, {@code execute}, {@code map}, {@code invokeAll}, {@code invokeAny}, {@code close}).
+ *
+ * @since 0.1
  */
 public abstract class AbstractTaskExecutor implements TaskExecutor {
 
 
-    /** For subclasses. */
+    /**
+     * For subclasses.
+     *
+     * @since 0.1
+     */
     protected AbstractTaskExecutor() {
     }
 
@@ -28,6 +34,7 @@ public abstract class AbstractTaskExecutor implements TaskExecutor {
      * How many tasks this executor runs at once, used for the default {@code map} buffer.
      *
      * @return the number of workers (may be large for unbounded executors)
+     * @since 0.1
      */
     protected abstract int parallelism();
 
@@ -40,12 +47,17 @@ public abstract class AbstractTaskExecutor implements TaskExecutor {
      *
      * @return false if the JVM is already shutting down, so nothing could wait for new work: the
      *     caller should then refuse it
+     * @since 0.1
      */
     protected final boolean holdJvmExit() {
         return JvmExit.register(this);
     }
 
-    /** Undoes {@link #holdJvmExit()}; call once the executor has terminated. Idempotent. */
+    /**
+     * Undoes {@link #holdJvmExit()}; call once the executor has terminated. Idempotent.
+     *
+     * @since 0.1
+     */
     protected final void releaseJvmExit() {
         JvmExit.deregister(this);
     }
@@ -54,6 +66,7 @@ public abstract class AbstractTaskExecutor implements TaskExecutor {
      * Whether the JVM has begun to shut down (jfutures' exit hook is running).
      *
      * @return true once JVM exit has begun
+     * @since 0.1
      */
     protected static boolean jvmExiting() {
         return JvmExit.exiting();
@@ -62,6 +75,8 @@ public abstract class AbstractTaskExecutor implements TaskExecutor {
     /**
      * Waits, at JVM exit, for this executor to terminate. The default waits without limit;
      * executors override it to stop waiting for work that can never end there.
+     *
+     * @since 0.1
      */
     protected void awaitJvmExit() {
         try {
@@ -95,6 +110,7 @@ public abstract class AbstractTaskExecutor implements TaskExecutor {
      * @param command the work
      * @throws NullPointerException if {@code command} is null
      * @throws java.util.concurrent.RejectedExecutionException if the executor is shut down
+     * @since 0.1
      */
     @Override
     public void execute(Runnable command) {

@@ -21,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Not thread-safe: one thread iterates. The futures may complete on any thread.
  *
  * @param <F> the future type
+ * @since 0.1
  */
 public final class CompletionOrder<F extends Future<?>> implements Iterable<F>, Iterator<F>, AutoCloseable {
 
@@ -62,6 +63,7 @@ public final class CompletionOrder<F extends Future<?>> implements Iterable<F>, 
      * Returns this iteration, for a for-each loop.
      *
      * @return this
+     * @since 0.1
      */
     @Override
     public Iterator<F> iterator() {
@@ -72,6 +74,7 @@ public final class CompletionOrder<F extends Future<?>> implements Iterable<F>, 
      * Whether futures remain to be returned. Never blocks.
      *
      * @return true if {@link #next()} has a future to return or to wait for
+     * @since 0.1
      */
     @Override
     public boolean hasNext() {
@@ -87,6 +90,7 @@ public final class CompletionOrder<F extends Future<?>> implements Iterable<F>, 
      *     futures unfinished"}, and the iteration is closed
      * @throws WaitInterruptedException if the thread was interrupted while waiting; the iteration
      *     stays open
+     * @since 0.1
      */
     @Override
     public F next() {
@@ -126,7 +130,11 @@ public final class CompletionOrder<F extends Future<?>> implements Iterable<F>, 
         }
     }
 
-    /** Detaches from every future not yet returned and ends the iteration. Idempotent. */
+    /**
+     * Detaches from every future not yet returned and ends the iteration. Idempotent.
+     *
+     * @since 0.1
+     */
     @Override
     public void close() {
         if (closed) {

@@ -11,6 +11,7 @@ import java.util.Set;
  * @param done the futures that were done
  * @param notDone the futures that were not done
  * @param <F> the future type
+ * @since 0.1
  */
 public record DoneAndNotDone<F>(Set<F> done, Set<F> notDone) {
     /**
@@ -19,6 +20,7 @@ public record DoneAndNotDone<F>(Set<F> done, Set<F> notDone) {
      * @param done the done futures
      * @param notDone the futures not done
      * @throws NullPointerException if either set is null
+     * @since 0.1
      */
     public DoneAndNotDone {
         Objects.requireNonNull(done, "done");

@@ -27,6 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Both take any collection, including an empty one; duplicates collapse. A cancelled future
  * counts as done at once, whoever cancelled it (CPython misses futures cancelled outside an
  * executor: its defect D1). Both cost time and memory linear in the number of futures.
+ *
+ * @since 0.1
  */
 public final class Futures {
 
@@ -42,6 +44,7 @@ public final class Futures {
      * @throws NullPointerException if {@code futures} or an element is null
      * @throws IllegalArgumentException if a future is neither a TaskFuture nor a CompletableFuture
      * @throws WaitInterruptedException if the waiting thread is interrupted
+     * @since 0.1
      */
     public static <F extends Future<?>> DoneAndNotDone<F> wait(Collection<F> futures) {
         return waitImpl(futures, -1L, ReturnWhen.ALL_COMPLETED);
@@ -57,6 +60,7 @@ public final class Futures {
      * @throws NullPointerException if an argument or an element is null
      * @throws IllegalArgumentException if a future is neither a TaskFuture nor a CompletableFuture
      * @throws WaitInterruptedException if the waiting thread is interrupted
+     * @since 0.1
      */
     public static <F extends Future<?>> DoneAndNotDone<F> wait(Collection<F> futures, ReturnWhen returnWhen) {
         return waitImpl(futures, -1L, returnWhen);
@@ -67,13 +71,13 @@ public final class Futures {
      * futures still running are in {@link DoneAndNotDone#notDone()}.
      *
      * @param futures the futures; duplicates collapse
-     * @param timeout the longest wait; zero polls
+     * @param timeout the longest wait; zero or negative polls once
      * @param <F> the future type
      * @return the done and not-done futures at the moment of return
      * @throws NullPointerException if an argument or an element is null
-     * @throws IllegalArgumentException if {@code timeout} is negative, or a future is neither a
-     *     TaskFuture nor a CompletableFuture
+     * @throws IllegalArgumentException if a future is neither a TaskFuture nor a CompletableFuture
      * @throws WaitInterruptedException if the waiting thread is interrupted
+     * @since 0.1
      */
     public static <F extends Future<?>> DoneAndNotDone<F> wait(Collection<F> futures, Duration timeout) {
         return waitImpl(futures, timeoutNanos(timeout), ReturnWhen.ALL_COMPLETED);
@@ -88,14 +92,14 @@ public final class Futures {
      * failure), or when all are done; {@link ReturnWhen#ALL_COMPLETED} when all are done.
      *
      * @param futures the futures; duplicates collapse
-     * @param timeout the longest wait; zero polls
+     * @param timeout the longest wait; zero or negative polls once
      * @param returnWhen when to return
      * @param <F> the future type
      * @return the done and not-done futures at the moment of return
      * @throws NullPointerException if an argument or an element is null
-     * @throws IllegalArgumentException if {@code timeout} is negative, or a future is neither a
-     *     TaskFuture nor a CompletableFuture
+     * @throws IllegalArgumentException if a future is neither a TaskFuture nor a CompletableFuture
      * @throws WaitInterruptedException if the waiting thread is interrupted
+     * @since 0.1
      */
     public static <F extends Future<?>> DoneAndNotDone<F> wait(
             Collection<F> futures, Duration timeout, ReturnWhen returnWhen) {
@@ -111,6 +115,7 @@ public final class Futures {
      * @return the futures in completion order
      * @throws NullPointerException if {@code futures} or an element is null
      * @throws IllegalArgumentException if a future is neither a TaskFuture nor a CompletableFuture
+     * @since 0.1
      */
     public static <F extends Future<?>> CompletionOrder<F> asCompleted(Collection<F> futures) {
         return new CompletionOrder<>(distinct(futures), -1L);
@@ -124,12 +129,12 @@ public final class Futures {
      * returned; {@link CompletionOrder#close()} detaches it from the futures not yet returned.
      *
      * @param futures the futures; duplicates collapse
-     * @param timeout the deadline, from now; zero returns only those already done
+     * @param timeout the deadline, from now; zero or negative returns only those already done
      * @param <F> the future type
      * @return the futures in completion order
      * @throws NullPointerException if an argument or an element is null
-     * @throws IllegalArgumentException if {@code timeout} is negative, or a future is neither a
-     *     TaskFuture nor a CompletableFuture
+     * @throws IllegalArgumentException if a future is neither a TaskFuture nor a CompletableFuture
+     * @since 0.1
      */
     public static <F extends Future<?>> CompletionOrder<F> asCompleted(Collection<F> futures, Duration timeout) {
         long nanos = timeoutNanos(timeout);
@@ -138,10 +143,15 @@ public final class Futures {
 
     // ------------------------------------------------------------------------------------------
 
+    /**
+     * A wait's timeout in nanoseconds: a negative one is zero (poll once, as CPython treats every
+     * negative timeout), one too long for a long is {@code Long.MAX_VALUE}. Never negative, since
+     * the waits here use a negative count internally for "no limit".
+     */
     static long timeoutNanos(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+            return 0L;
         }
         try {
             return timeout.toNanos();

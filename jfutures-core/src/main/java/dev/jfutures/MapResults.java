@@ -29,9 +29,31 @@ import java.util.stream.StreamSupport;
  * }
  * }</pre>
  *
+ * <p>A for-each loop over the results stops at the first failed element, since {@code next()}
+ * throws there. {@link #outcomes()} yields each element's {@link Outcome} instead (its index, and
+ * its value or exception), so a for-each walks to the end:
+ *
+ * <pre>{@code
+ * try (MapResults<Integer> results = pool.map(String::length, words)) {
+ *     for (Outcome<Integer> o : results.outcomes()) {
+ *         if (o.isSuccess()) use(o.value()); else log(o.index(), o.exception());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Iterate the results to the end or close them. A lazy map runs only its buffer ahead of the
+ * caller, so results that are abandoned (dropped while neither consumed to the end nor closed)
+ * would silently leave the rest of the input unrun, where code ported from Python, whose {@code
+ * map} is eager, expects every input to run. So once abandoned results become unreachable, the
+ * library logs a
+ * WARNING (logger {@code dev.jfutures}) naming where {@code map} was called, as Netty's leak
+ * detector does for buffers. An {@linkplain MapOptions#eager() eager} map is not reported: it
+ * submitted every input at the call.
+ *
  * <p>Not thread-safe: one thread iterates.
  *
  * @param <R> the result type
+ * @since 0.1
  */
 public interface MapResults<R> extends Iterable<R>, Iterator<R>, AutoCloseable {
 
@@ -62,6 +84,26 @@ public interface MapResults<R> extends Iterable<R>, Iterator<R>, AutoCloseable {
      */
     @Override
     R next();
+
+    /**
+     * The remaining elements' outcomes, in input order: a view of this same iteration, so each
+     * element is yielded once, either by {@link #next()} or here. Each {@link Outcome} carries the
+     * index of its input and its value or exception; an element's failure or cancellation is an
+     * outcome, not an exception, so a for-each loop walks to the end. A chunk lost as a whole
+     * (its worker process died) gives each of its inputs its own failed outcome at its own index.
+     *
+     * <p>The rules are the results': the same lazy buffering (one more task submitted as each
+     * outcome is taken), the same deadline, and {@link #close()} cancels what has not started. What
+     * ends or interrupts the whole map is still thrown by the view's {@code next()}, as by {@link
+     * #next()}: {@link WaitTimeoutException} at the deadline, {@link RejectedExecutionException}
+     * if the executor shut down before the input was used up, {@link WaitInterruptedException},
+     * and {@link NoSuchElementException} past the end.
+     *
+     * @return an iterable over the remaining outcomes; each of its iterators continues the same
+     *     iteration
+     * @since 0.1
+     */
+    Iterable<Outcome<R>> outcomes();
 
     /**
      * Stops the map: cancels every task that has not started and pulls no more input. Tasks

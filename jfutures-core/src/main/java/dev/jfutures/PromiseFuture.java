@@ -60,6 +60,9 @@ final class PromiseFuture<T> implements TaskFuture<T> {
      * hands the callbacks, in the order added, to the executor as one task: an executor whose
      * completing thread must not run user code (a process pool's socket reader) sets one. A
      * callback added once the future is done still runs at once in the caller.
+     * addDoneCallback(callback, executor) adds an ordinary CallbackNode (a HandOff) whose action is
+     * executor.execute(callback): the hand-over follows every rule above, and the state machine
+     * knows nothing of it.
      */
 
     static final int PENDING = 0;
@@ -282,8 +285,12 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         return reportChecked(s);
     }
 
+    /** As {@link Futures#timeoutNanos}: negative is zero (poll once), so the message says PT0S. */
     private static long nanos(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            return 0L;
+        }
         try {
             return timeout.toNanos();
         } catch (ArithmeticException tooLong) {
@@ -468,6 +475,48 @@ final class PromiseFuture<T> implements TaskFuture<T> {
             runCallback(callback);
         }
         return this;
+    }
+
+    @Override
+    public TaskFuture<T> addDoneCallback(Consumer<? super TaskFuture<T>> callback, Executor executor) {
+        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(executor, "executor");
+        // An ordinary callback whose action is the hand-over: so it takes its place in the order
+        // added, runs where callbacks run (completing thread, callback executor, or the caller of
+        // a done future), and never runs user code on a completing thread that must stay free
+        // beyond what a plain callback would.
+        return addDoneCallback(new HandOff<>(this, callback, executor));
+    }
+
+    /** A callback handed to its own executor once the future is done. */
+    private static final class HandOff<T> implements Consumer<TaskFuture<T>> {
+        private final PromiseFuture<T> future;
+        private final Consumer<? super TaskFuture<T>> callback;
+        private final Executor executor;
+
+        HandOff(PromiseFuture<T> future, Consumer<? super TaskFuture<T>> callback, Executor executor) {
+            this.future = future;
+            this.callback = callback;
+            this.executor = executor;
+        }
+
+        @Override
+        public void accept(TaskFuture<T> done) {
+            try {
+                executor.execute(() -> future.runCallback(callback));
+            } catch (RejectedExecutionException refused) {
+                // Nobody else will see it: the callback will never run.
+                Log.LOG.log(System.Logger.Level.ERROR, "executor " + executor + " refused callback " + callback
+                        + " for " + future + "; the callback does not run", refused);
+            }
+            // Anything else execute() throws reaches runCallback, which logs it as a failing
+            // callback; either way the other callbacks still run.
+        }
+
+        @Override
+        public String toString() {
+            return callback + " on " + executor;
+        }
     }
 
     /**

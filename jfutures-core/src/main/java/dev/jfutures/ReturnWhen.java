@@ -2,6 +2,8 @@ package dev.jfutures;
 
 /**
  * When {@link Futures#wait} returns.
+ *
+ * @since 0.1
  */
 public enum ReturnWhen {
     /** As soon as any future is done (succeeded, failed or cancelled). */

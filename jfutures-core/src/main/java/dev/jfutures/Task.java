@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
  * mistake, and such a task is refused at {@code submit}.
  *
  * @param <T> the result type
+ * @since 0.1
  */
 @FunctionalInterface
 public interface Task<T> extends Callable<T>, Serializable {

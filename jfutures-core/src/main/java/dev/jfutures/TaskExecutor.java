@@ -24,6 +24,8 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Memory consistency effects: actions in a thread before it submits a task happen-before the
  * task runs, and the task's actions happen-before the return of a wait on its future.
+ *
+ * @since 0.1
  */
 public interface TaskExecutor extends ExecutorService, AutoCloseable {
 
@@ -97,8 +99,12 @@ public interface TaskExecutor extends ExecutorService, AutoCloseable {
      * Maps {@code fn} over {@code inputs} in parallel and returns the results in input order,
      * lazily: at most {@link MapOptions#bufferSize(int) bufferSize} tasks are in flight, and the
      * input is pulled only as the caller takes results, so an infinite input works. A failed
-     * element raises {@link TaskFailedException} at its position and the iteration goes on;
-     * {@link MapResults#close()} cancels what has not started.
+     * element raises {@link TaskFailedException} at its position and the iteration goes on
+     * ({@link MapResults#outcomes()} yields each element's outcome instead, for a for-each loop
+     * that walks to the end); {@link MapResults#close()} cancels what has not started. Iterate the
+     * results to the end or close them: lazy results abandoned otherwise are logged as a WARNING
+     * naming this call's site. {@link MapOptions#eager()} submits every input at this call
+     * instead, as CPython's {@code Executor.map}.
      *
      * @param fn the function
      * @param inputs the inputs, pulled lazily; may be infinite

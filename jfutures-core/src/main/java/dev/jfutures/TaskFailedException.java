@@ -1,9 +1,11 @@
 package dev.jfutures;
 
 /**
- * Thrown by {@link TaskFuture#result()} (and by {@link MapResults#next()} at an element's
- * position) when the task failed. The task's own exception is the {@linkplain #getCause() cause},
+ * Thrown by {@link TaskFuture#result()} (and by {@link MapResults#next()} and {@link
+ * Outcome#value()} at an element's position) when the task failed. The task's own exception is the {@linkplain #getCause() cause},
  * unchanged: the same instance as {@link TaskFuture#exception()} returns.
+ *
+ * @since 0.1
  */
 public class TaskFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -12,6 +14,7 @@ public class TaskFailedException extends RuntimeException {
      * Creates the exception for a task that threw {@code cause}.
      *
      * @param cause the task's exception
+     * @since 0.1
      */
     public TaskFailedException(Throwable cause) {
         super("task failed: " + cause, cause);
@@ -22,6 +25,7 @@ public class TaskFailedException extends RuntimeException {
      *
      * @param message what failed
      * @param cause the task's exception
+     * @since 0.1
      */
     public TaskFailedException(String message, Throwable cause) {
         super(message, cause);

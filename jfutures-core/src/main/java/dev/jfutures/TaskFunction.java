@@ -7,6 +7,7 @@ import java.io.Serializable;
  *
  * @param <A> the argument type
  * @param <R> the result type
+ * @since 0.1
  */
 @FunctionalInterface
 public interface TaskFunction<A, R> extends Serializable {

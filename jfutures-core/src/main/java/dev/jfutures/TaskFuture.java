@@ -3,6 +3,7 @@ package dev.jfutures;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
@@ -34,7 +35,8 @@ import java.util.function.Consumer;
  * {@link #result()} returns the value or throws {@link TaskFailedException} (the task's exception is
  * its cause) or {@link CancellationException}; a timed wait that runs out throws {@link
  * WaitTimeoutException}, never confused with a task that itself timed out. {@link #get()} keeps the
- * JDK's checked contract.
+ * JDK's checked contract. A negative timeout, in {@code result}, {@code exception} and {@code get}
+ * alike, is zero: the wait polls once.
  *
  * <h2>Do / never do</h2>
  * <pre>{@code
@@ -48,6 +50,7 @@ import java.util.function.Consumer;
  * {@code result}, {@code exception}, {@code get} and the start of each done-callback.
  *
  * @param <T> the result type
+ * @since 0.1
  */
 public interface TaskFuture<T> extends Future<T> {
 
@@ -80,7 +83,7 @@ public interface TaskFuture<T> extends Future<T> {
     /**
      * Waits at most {@code timeout} for the task and returns its result.
      *
-     * @param timeout how long to wait; zero or negative polls
+     * @param timeout how long to wait; zero or negative polls once
      * @return the result
      * @throws WaitTimeoutException if the task is not done in time (the task goes on)
      * @throws TaskFailedException if the task failed; its cause is the task's exception
@@ -104,7 +107,7 @@ public interface TaskFuture<T> extends Future<T> {
     /**
      * Waits at most {@code timeout} for the task and returns its exception.
      *
-     * @param timeout how long to wait; zero or negative polls
+     * @param timeout how long to wait; zero or negative polls once
      * @return the task's exception, or null if it succeeded
      * @throws WaitTimeoutException if the task is not done in time
      * @throws CancellationException if the future was cancelled
@@ -127,6 +130,33 @@ public interface TaskFuture<T> extends Future<T> {
      * @throws NullPointerException if {@code callback} is null
      */
     TaskFuture<T> addDoneCallback(Consumer<? super TaskFuture<T>> callback);
+
+    /**
+     * Adds a callback to run on {@code executor} once this future is done, as Guava's {@code
+     * ListenableFuture.addListener(Runnable, Executor)}: for a callback that is slow, blocks, or
+     * must run on a thread of its own choosing (a UI thread, an executor of its own).
+     *
+     * <p>When the future is done, the callback is handed to {@code executor} (one {@code
+     * execute} per callback) at the point where {@link #addDoneCallback(Consumer)} would have run
+     * it: in the order added, among the other callbacks, on the thread that completes the future
+     * (or on the future's own callback executor, if its executor gave it one); added to a future
+     * that is already done, it is handed over at once, in the calling thread. So the hand-overs
+     * keep the order added; the runs keep whatever order {@code executor} gives them.
+     *
+     * <p>If {@code executor} refuses the callback ({@link
+     * java.util.concurrent.RejectedExecutionException}), the refusal is logged (logger {@code
+     * dev.jfutures}, level ERROR, naming the callback, the future and the executor), the callback
+     * does not run, and the other callbacks still run. A callback that throws on the executor is
+     * logged as for {@link #addDoneCallback(Consumer)} ({@code exception calling callback for
+     * ...}).
+     *
+     * @param callback receives this future, done
+     * @param executor runs the callback
+     * @return this future
+     * @throws NullPointerException if {@code callback} or {@code executor} is null
+     * @since 0.1
+     */
+    TaskFuture<T> addDoneCallback(Consumer<? super TaskFuture<T>> callback, Executor executor);
 
     /**
      * A {@link CompletableFuture} that completes with this future's outcome: the result, the task's

@@ -24,12 +24,17 @@ import java.util.concurrent.Executor;
  * happen-before actions that follow a successful wait on the future in another thread.
  *
  * @param <T> the result type
+ * @since 0.1
  */
 public final class TaskPromise<T> {
 
     private final PromiseFuture<T> future;
 
-    /** Creates a pending promise. */
+    /**
+     * Creates a pending promise.
+     *
+     * @since 0.1
+     */
     public TaskPromise() {
         this.future = new PromiseFuture<>(null);
     }
@@ -97,6 +102,7 @@ public final class TaskPromise<T> {
      * The read side, to hand to callers.
      *
      * @return the future this promise completes
+     * @since 0.1
      */
     public TaskFuture<T> future() {
         return future;
@@ -113,6 +119,7 @@ public final class TaskPromise<T> {
      * @return true if the task should run; false if the future was cancelled (do not run it)
      * @throws IllegalStateException if the future is already running or done otherwise than by
      *     cancellation
+     * @since 0.1
      */
     public boolean setRunning() {
         return setRunning(null);
@@ -128,6 +135,7 @@ public final class TaskPromise<T> {
      * @return true if the task should run; false if the future was cancelled
      * @throws IllegalStateException if the future is already running or done otherwise than by
      *     cancellation
+     * @since 0.1
      */
     public boolean setRunning(Runnable stopper) {
         if (future.start(stopper)) {
@@ -144,6 +152,7 @@ public final class TaskPromise<T> {
      *
      * @param value the result, may be null
      * @throws IllegalStateException if the future is already done (the first outcome stands)
+     * @since 0.1
      */
     public void setResult(T value) {
         if (!trySetResult(value)) {
@@ -157,6 +166,7 @@ public final class TaskPromise<T> {
      * @param exception the task's failure
      * @throws NullPointerException if {@code exception} is null
      * @throws IllegalStateException if the future is already done (the first outcome stands)
+     * @since 0.1
      */
     public void setException(Throwable exception) {
         if (!trySetException(exception)) {
@@ -169,6 +179,7 @@ public final class TaskPromise<T> {
      *
      * @param value the result, may be null
      * @return true if this call completed the future
+     * @since 0.1
      */
     public boolean trySetResult(T value) {
         return future.complete(value, PromiseFuture.SUCCEEDED);
@@ -180,6 +191,7 @@ public final class TaskPromise<T> {
      * @param exception the task's failure
      * @return true if this call completed the future
      * @throws NullPointerException if {@code exception} is null
+     * @since 0.1
      */
     public boolean trySetException(Throwable exception) {
         Objects.requireNonNull(exception, "exception");
@@ -190,6 +202,8 @@ public final class TaskPromise<T> {
      * Asked before a PENDING future is cancelled, by an executor that hands tasks ahead to a worker
      * it does not control (another process, another machine): it confirms with the worker that the
      * task will not start, so that a successful cancel always means the task never runs.
+     *
+     * @since 0.1
      */
     @FunctionalInterface
     public interface CancelGate {
@@ -208,6 +222,7 @@ public final class TaskPromise<T> {
      * Installs the gate asked before the pending future is cancelled.
      *
      * @param gate the gate; null removes it
+     * @since 0.1
      */
     public void setCancelGate(CancelGate gate) {
         future.cancelGate(gate);
@@ -230,6 +245,7 @@ public final class TaskPromise<T> {
      * Cancels the future, as {@code future().cancel(false)}.
      *
      * @return what {@link TaskFuture#cancel(boolean)} returns
+     * @since 0.1
      */
     public boolean cancel() {
         return future.cancel(false);

@@ -11,6 +11,8 @@ package dev.jfutures;
  *
  * A future may also be completed straight from {@code PENDING} (as CPython allows
  * {@code set_result} on a pending future). The three right-hand states are terminal.
+ *
+ * @since 0.1
  */
 public enum TaskStatus {
     /** Submitted, not yet started; can still be cancelled. */
@@ -28,6 +30,7 @@ public enum TaskStatus {
      * Whether this status is terminal.
      *
      * @return true for {@link #SUCCEEDED}, {@link #FAILED} and {@link #CANCELLED}
+     * @since 0.1
      */
     public boolean isDone() {
         return this.compareTo(SUCCEEDED) >= 0;

@@ -42,6 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@link Builder#daemon(boolean) daemon(true)} is not waited for. Submitting after the JVM
  *       began to shut down is rejected.
  * </ul>
+ *
+ * @since 0.1
  */
 public final class ThreadPool extends AbstractTaskExecutor {
 
@@ -119,6 +121,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      * Builder#virtualThreads()}).
      *
      * @return a new builder
+     * @since 0.1
      */
     public static Builder builder() {
         return new Builder();
@@ -129,6 +132,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      * 4)} as CPython's.
      *
      * @return a new pool
+     * @since 0.1
      */
     public static ThreadPool create() {
         return builder().build();
@@ -140,6 +144,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      *
      * @return a new pool
      * @throws UnsupportedOperationException on a JVM older than 21, saying what to change
+     * @since 0.1
      */
     public static ThreadPool virtual() {
         return builder().virtualThreads().build();
@@ -423,6 +428,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      *
      * @return the queued tasks that never started; their futures are cancelled, so running them
      *     does nothing
+     * @since 0.1
      */
     @Override
     public List<Runnable> shutdownNow() {
@@ -466,6 +472,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      * @param unit its unit
      * @return true if terminated, false on timeout
      * @throws InterruptedException if interrupted while waiting
+     * @since 0.1
      */
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
@@ -508,6 +515,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      * The most threads this pool runs at once.
      *
      * @return the {@code workers} setting
+     * @since 0.1
      */
     public int workers() {
         return maxWorkers;
@@ -517,6 +525,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      * The threads alive now (created lazily, so at most {@link #workers()}).
      *
      * @return the number of live worker threads
+     * @since 0.1
      */
     public int poolSize() {
         return live;
@@ -526,6 +535,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      * Whether the pool's threads are virtual.
      *
      * @return true for a pool of virtual threads
+     * @since 0.1
      */
     public boolean isVirtual() {
         return virtual;
@@ -535,6 +545,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
      * Whether the pool is broken (its initializer failed, or no thread could be started).
      *
      * @return true once broken
+     * @since 0.1
      */
     public boolean isBroken() {
         return brokenBy != null;
@@ -563,7 +574,11 @@ public final class ThreadPool extends AbstractTaskExecutor {
             this.task = task;
         }
 
-        /** The stopper handed to the future: interrupts the running thread. */
+        /**
+         * The stopper handed to the future: interrupts the running thread.
+         *
+         * @since 0.1
+         */
         @Override
         public void run() {
             Thread t = runner;
@@ -639,6 +654,8 @@ public final class ThreadPool extends AbstractTaskExecutor {
     /**
      * Waits for termination at JVM exit, but not for a worker that is itself calling {@code
      * System.exit} (it never returns, so waiting for it would hang the exit).
+     *
+     * @since 0.1
      */
     @Override
     protected void awaitJvmExit() {
@@ -661,7 +678,11 @@ public final class ThreadPool extends AbstractTaskExecutor {
 
     // ------------------------------------------------------------------------------- builder
 
-    /** Builds a {@link ThreadPool}. */
+    /**
+     * Builds a {@link ThreadPool}.
+     *
+     * @since 0.1
+     */
     public static final class Builder {
         private int workers;
         private String prefix;
@@ -680,6 +701,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
          * @param workers at least 1
          * @return this builder
          * @throws IllegalArgumentException if {@code workers} is not positive
+         * @since 0.1
          */
         public Builder workers(int workers) {
             if (workers < 1) {
@@ -696,6 +718,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
          * @param prefix the prefix
          * @return this builder
          * @throws NullPointerException if {@code prefix} is null
+         * @since 0.1
          */
         public Builder threadNamePrefix(String prefix) {
             this.prefix = Objects.requireNonNull(prefix, "threadNamePrefix");
@@ -708,6 +731,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
          *
          * @param daemon true to not wait at JVM exit
          * @return this builder
+         * @since 0.1
          */
         public Builder daemon(boolean daemon) {
             this.daemon = daemon;
@@ -718,6 +742,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
          * Use virtual threads (JDK 21+).
          *
          * @return this builder
+         * @since 0.1
          */
         public Builder virtualThreads() {
             this.virtual = true;
@@ -730,6 +755,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
          * @param initializer the action
          * @return this builder
          * @throws NullPointerException if {@code initializer} is null
+         * @since 0.1
          */
         public Builder initializer(TaskAction initializer) {
             this.initializer = Objects.requireNonNull(initializer, "initializer");
@@ -744,6 +770,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
          * @return this builder
          * @throws NullPointerException if {@code keepAlive} is null
          * @throws IllegalArgumentException if {@code keepAlive} is not positive
+         * @since 0.1
          */
         public Builder keepAlive(Duration keepAlive) {
             Objects.requireNonNull(keepAlive, "keepAlive");
@@ -760,6 +787,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
          * @return a new pool
          * @throws UnsupportedOperationException if virtual threads were asked for on a JVM older
          *     than 21
+         * @since 0.1
          */
         public ThreadPool build() {
             return new ThreadPool(this);

@@ -102,6 +102,40 @@ class MapChunkFailureTest {
         assertSameOutcomes(outcomes, expected);
     }
 
+    /**
+     * Through {@link MapResults#outcomes()}: each input of the lost chunk has its own failed
+     * outcome at its own index, caused by the chunk's failure; a for-each walks all 100 to the end.
+     */
+    @Test
+    void outcomesOfAChunkFailedAsAWholeFailEachOfItsInputsInPlace() {
+        List<Integer> inputs = IntStream.range(0, INPUTS).boxed().collect(Collectors.toList());
+        List<String> outcomes = new ArrayList<>();
+        try (ThirdTaskFails executor = new ThirdTaskFails();
+             MapResults<Integer> results = executor.map((Integer i) -> i, inputs,
+                     MapOptions.defaults().chunkSize(CHUNK))) {
+            for (Outcome<Integer> o : results.outcomes()) {
+                if (o.isSuccess()) {
+                    outcomes.add(o.index() + ": " + o.value());
+                } else {
+                    Throwable cause = o.exception();
+                    outcomes.add(o.index() + ": failed, cause " + cause.getClass().getSimpleName() + ": "
+                            + cause.getMessage());
+                    org.assertj.core.api.Assertions.assertThatThrownBy(o::value)
+                            .isInstanceOf(TaskFailedException.class)
+                            .hasMessageContaining("failed as a whole")
+                            .cause().isSameAs(cause);
+                }
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < INPUTS; i++) {
+            expected.add(i >= LOST_FROM && i < LOST_FROM + CHUNK
+                    ? i + ": failed, cause IllegalStateException: " + ThirdTaskFails.LOST
+                    : i + ": " + i);
+        }
+        assertSameOutcomes(outcomes, expected);
+    }
+
     /** Fails naming how many outcomes came and the first positions that differ. */
     private static void assertSameOutcomes(List<String> actual, List<String> expected) {
         List<String> differ = new ArrayList<>();

@@ -179,6 +179,32 @@ public abstract class AsCompletedTests extends ExecutorTestBase {
         }).isExactlyInstanceOf(WaitTimeoutException.class).hasMessage("2 (of 4) futures unfinished");
     }
 
+    /**
+     * A negative timeout is zero (CPython's {@code as_completed(fs, timeout=-1)} polls): the
+     * futures already done are yielded, then the iteration throws {@link WaitTimeoutException}
+     * counting the unfinished ones; with every future done it simply ends. (It used to be refused
+     * with {@link IllegalArgumentException}.)
+     */
+    @Test
+    void negativeTimeoutYieldsTheDoneFuturesThenTimesOut() {
+        TaskFuture<Object> successful = CannedFutures.successful();
+        TaskFuture<Object> exception = CannedFutures.exception();
+        List<TaskFuture<Object>> fs = List.of(successful, exception, CannedFutures.pending());
+        List<TaskFuture<Object>> yielded = new ArrayList<>();
+
+        Throwable thrown = catchThrowable(() -> {
+            for (TaskFuture<Object> f : Futures.asCompleted(fs, Duration.ofSeconds(-1))) {
+                yielded.add(f);
+            }
+        });
+
+        assertThat(thrown).isExactlyInstanceOf(WaitTimeoutException.class).hasMessage("1 (of 3) futures unfinished");
+        assertThat(yielded).containsExactlyInAnyOrder(successful, exception);
+        List<TaskFuture<Object>> allDone = new ArrayList<>();
+        Futures.asCompleted(List.of(successful, exception), Duration.ofMillis(-1)).forEachRemaining(allDone::add);
+        assertThat(allDone).containsExactlyInAnyOrder(successful, exception);
+    }
+
     // ------------------------------------------------------------------------------ beyond CPython
 
     /** Already-done futures are yielded first, then the others in the order they complete. */

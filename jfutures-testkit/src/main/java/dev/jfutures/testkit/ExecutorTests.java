@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jfutures.MapOptions;
 import dev.jfutures.MapResults;
+import dev.jfutures.Outcome;
 import dev.jfutures.Task;
 import dev.jfutures.TaskFailedException;
 import dev.jfutures.TaskFunction;
@@ -144,6 +145,26 @@ public abstract class ExecutorTests extends ExecutorTestBase {
         assertExhausted(i);
     }
 
+    /**
+     * {@link MapResults#outcomes()}: a for-each loop walks past the failed element to the end,
+     * each outcome at its input's index, with and without {@code chunkSize(3)}; the failed one's
+     * exception is the element's own.
+     */
+    @Test
+    void outcomesWalkPastAFailedElementToTheEnd() {
+        for (MapOptions options : List.of(MapOptions.defaults(), MapOptions.defaults().chunkSize(3))) {
+            List<String> seen = new ArrayList<>();
+            try (MapResults<List<Integer>> i = executor.map(p -> Tasks.divmod(p.get(0), p.get(1)),
+                    zip(List.of(5, 5, 5, 5), List.of(2, 0, 3, 5)), options)) {
+                for (Outcome<List<Integer>> o : i.outcomes()) {
+                    seen.add(o.index() + (o.isSuccess() ? "=" + o.value() : ":" + o.exception().getClass().getSimpleName()));
+                }
+                assertExhausted(i);
+            }
+            assertThat(seen).as("%s", options).containsExactly("0=[2, 1]", "1:ArithmeticException", "2=[1, 2]", "3=[1, 0]");
+        }
+    }
+
     // ------------------------------------------------------------------------------- T35
 
     /**
@@ -195,6 +216,26 @@ public abstract class ExecutorTests extends ExecutorTestBase {
                 }
             }).isInstanceOf(WaitTimeoutException.class);
             assertThat(results).isIn(List.of(0, 1), List.of(0), List.of());
+            assertExhausted(i);
+        } finally {
+            gate.open();
+        }
+    }
+
+    /**
+     * A negative map timeout is zero (CPython's {@code map(fn, xs, timeout=-1)} times out at the
+     * first result not already there): {@code MapOptions.timeout()} reports zero, and waiting for
+     * an element still blocked throws {@link WaitTimeoutException} and ends the iteration. (It used
+     * to be refused with {@link IllegalArgumentException}.)
+     */
+    @Test
+    void negativeMapTimeoutIsZero() {
+        MapOptions options = MapOptions.defaults().timeout(Duration.ofSeconds(-1));
+        assertThat(options.timeout()).hasValue(Duration.ZERO);
+        Gate gate = newGate();
+        try {
+            MapResults<Integer> i = executor.map(x -> Tasks.awaitThen(gate, x), List.of(0, 1), options);
+            assertThatThrownBy(i::next).isExactlyInstanceOf(WaitTimeoutException.class);
             assertExhausted(i);
         } finally {
             gate.open();
@@ -353,8 +394,8 @@ public abstract class ExecutorTests extends ExecutorTestBase {
      * that is never iterated still runs what it submitted (issue 11777). Differs from CPython on
      * purpose: map is lazy and bounded (cpython#74028), so it submits exactly {@code bufferSize}
      * inputs (here 4 of 10), which all run before {@code shutdown(wait=true)} returns, and the rest
-     * are never pulled nor run. CPython's
-     * default map is eager and runs all 10.
+     * are never pulled nor run. CPython's default map is eager and runs all 10: {@link
+     * MapOptions#eager()} does that, in {@link #test_map_submits_without_iteration_eager()}.
      */
     @Test
     void test_map_submits_without_iteration() {
@@ -364,6 +405,40 @@ public abstract class ExecutorTests extends ExecutorTestBase {
         executor.shutdown(true, false);
         assertThat(finished.entries()).containsExactlyInAnyOrder("0", "1", "2", "3");
         assertThat(input.next()).as("the next input, never pulled").isEqualTo(4);
+    }
+
+    /**
+     * Port of test_thread_pool.py ThreadPoolExecutorTest.test_map_submits_without_iteration as
+     * CPython has it, with {@link MapOptions#eager()}: a map that is never iterated runs all 10
+     * inputs, every one pulled and submitted before {@code map} returned.
+     */
+    @Test
+    void test_map_submits_without_iteration_eager() {
+        SharedLog finished = newLog();
+        Iterator<Integer> input = range(0, 10).iterator();
+        executor.map(n -> Tasks.record(finished, n), () -> input, MapOptions.defaults().bufferSize(2).eager());
+        assertThat(input.hasNext()).as("the whole input pulled by map() itself").isFalse();
+        executor.shutdown(true, false);
+        assertThat(finished.entries()).containsExactlyInAnyOrder("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    }
+
+    /**
+     * An eager map still yields in input order, a failed element at its own position, with and
+     * without chunks.
+     */
+    @Test
+    void eagerMapYieldsInInputOrder() {
+        for (MapOptions options : List.of(MapOptions.defaults().eager(), MapOptions.defaults().eager().chunkSize(3))) {
+            MapResults<List<Integer>> i = executor.map(p -> Tasks.divmod(p.get(0), p.get(1)),
+                    zip(List.of(5, 5, 5, 5, 5), List.of(2, 3, 0, 5, 1)), options);
+            assertThat(i.next()).as("%s", options).containsExactly(2, 1);
+            assertThat(i.next()).as("%s", options).containsExactly(1, 2);
+            assertThatThrownBy(i::next).as("%s", options).isInstanceOf(TaskFailedException.class)
+                    .hasCauseInstanceOf(ArithmeticException.class);
+            assertThat(i.next()).as("%s", options).containsExactly(1, 0);
+            assertThat(i.next()).as("%s", options).containsExactly(5, 0);
+            assertExhausted(i);
+        }
     }
 
     // ------------------------------------------------------------------------------- T38-T42

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -547,6 +548,195 @@ public abstract class FutureTests extends ExecutorTestBase {
 
         p.setResult("later");
         assertThat(f.result(Duration.ZERO)).isEqualTo("later");
+    }
+
+    // ------------------------------------------------------------------------------ callbacks on an executor
+
+    /**
+     * {@code addDoneCallback(callback, executor)} hands the callback to the executor once the
+     * future is done: it runs on the executor's thread, sees the done future, and the plain
+     * callbacks added around it still run in the order added.
+     */
+    @Test
+    void callbackWithExecutorRunsOnThatExecutorOnceDone() throws Exception {
+        Gate gate = newGate();
+        ThreadPerTask exec = new ThreadPerTask("callback-on-executor");
+        try {
+            TaskFuture<Integer> f = executor.submit(() -> Tasks.awaitThen(gate, 7));
+            List<String> order = new CopyOnWriteArrayList<>();
+            CountDownLatch ran = new CountDownLatch(2);
+            AtomicReference<Thread> ranOn = new AtomicReference<>();
+            AtomicReference<Object> seen = new AtomicReference<>();
+            f.addDoneCallback(done -> order.add("plain before"));
+            f.addDoneCallback(done -> {
+                ranOn.set(Thread.currentThread());
+                seen.set(done.result());
+                ran.countDown();
+            }, exec);
+            f.addDoneCallback(done -> {
+                order.add("plain after");
+                ran.countDown();
+            });
+            assertThat(exec.started()).as("handed over before the future was done").isZero();
+
+            gate.open();
+
+            assertThat(ran.await(SHORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as("both callbacks ran").isTrue();
+            assertThat(seen.get()).isEqualTo(7);
+            assertThat(ranOn.get().getName()).isEqualTo("callback-on-executor");
+            assertThat(exec.started()).isEqualTo(1);
+            assertThat(order).containsExactly("plain before", "plain after");
+        } finally {
+            gate.open();
+            exec.join();
+        }
+    }
+
+    /**
+     * Added to a future that is already done, the callback is handed to the executor at once,
+     * before {@code addDoneCallback} returns, and runs only when the executor runs it.
+     */
+    @Test
+    void callbackWithExecutorOnDoneFutureIsHandedOverAtOnce() {
+        TaskFuture<Integer> f = executor.submit(() -> Tasks.mul(6, 7));
+        assertThat(f.result(SHORT_TIMEOUT)).isEqualTo(42);
+        List<Runnable> handedOver = new ArrayList<>();
+        AtomicReference<Object> seen = new AtomicReference<>();
+
+        f.addDoneCallback(done -> seen.set(done.result()), handedOver::add);
+
+        assertThat(handedOver).as("handed over before addDoneCallback returned").hasSize(1);
+        assertThat(seen.get()).as("not run until the executor runs it").isNull();
+        handedOver.get(0).run();
+        assertThat(seen.get()).isEqualTo(42);
+    }
+
+    /**
+     * An executor that refuses the callback: the refusal is logged at ERROR naming the callback
+     * and the future, the callback does not run, and the other callbacks of the future still run;
+     * on a pending future completed by the executor under test and on one already done.
+     */
+    @Test
+    void callbackRefusedByItsExecutorIsLoggedAndTheOthersStillRun() throws Exception {
+        java.util.concurrent.Executor refusing = task -> {
+            throw new java.util.concurrent.RejectedExecutionException("refusing executor");
+        };
+        try (LogCapture log = LogCapture.start()) {
+            Gate gate = newGate();
+            try {
+                TaskFuture<Integer> f = executor.submit(() -> Tasks.awaitThen(gate, 1));
+                NamedCallback refused = new NamedCallback("the-refused-callback");
+                CountDownLatch after = new CountDownLatch(1);
+                f.addDoneCallback(refused, refusing);
+                f.addDoneCallback(done -> after.countDown());
+
+                gate.open();
+
+                assertThat(after.await(SHORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("the callback after the refused one ran").isTrue();
+                assertThat(refused.calls).as("a refused callback never runs").hasValue(0);
+                assertThat(log.records()).anySatisfy(r -> {
+                    assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.SEVERE);
+                    assertThat(r.getMessage()).contains("the-refused-callback").contains(f.toString())
+                            .contains("refused");
+                    assertThat(r.getThrown()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+                });
+            } finally {
+                gate.open();
+            }
+
+            TaskFuture<Object> done = CannedFutures.successful();
+            NamedCallback refusedLate = new NamedCallback("refused-on-a-done-future");
+            AtomicBoolean laterRan = new AtomicBoolean();
+            assertThatCode(() -> done.addDoneCallback(refusedLate, refusing)).doesNotThrowAnyException();
+            done.addDoneCallback(x -> laterRan.set(true));
+            assertThat(laterRan).isTrue();
+            assertThat(refusedLate.calls).hasValue(0);
+            assertThat(log.text()).contains("refused-on-a-done-future").contains(done.toString());
+        }
+    }
+
+    /** A callback that throws on its executor is logged as a plain callback's failure is. */
+    @Test
+    void callbackThrowingOnItsExecutorIsLogged() {
+        try (LogCapture log = LogCapture.start()) {
+            TaskFuture<Object> done = CannedFutures.successful();
+            done.addDoneCallback(f -> {
+                throw new RuntimeException("doh on the executor!");
+            }, Runnable::run);
+            assertThat(log.text()).contains("exception calling callback for").contains("doh on the executor!");
+        }
+    }
+
+    /** A callback with a name of its own, that counts its calls. */
+    private static final class NamedCallback implements java.util.function.Consumer<TaskFuture<?>> {
+        final AtomicInteger calls = new AtomicInteger();
+        private final String name;
+
+        NamedCallback(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void accept(TaskFuture<?> f) {
+            calls.incrementAndGet();
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** Runs each task on a new thread of the given name; joins them. */
+    private static final class ThreadPerTask implements java.util.concurrent.Executor {
+        private final String name;
+        private final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+        ThreadPerTask(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            Thread t = new Thread(task, name);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+
+        int started() {
+            return threads.size();
+        }
+
+        void join() throws InterruptedException {
+            for (Thread t : threads) {
+                t.join(SHORT_TIMEOUT.toMillis());
+            }
+        }
+    }
+
+    /**
+     * A negative timeout is zero everywhere (CPython's {@code result(timeout=-1)} polls): {@code
+     * result}, {@code exception} and {@code get} poll once, report a done future's outcome, and
+     * time out on an unfinished one; the timeout message says zero, not the negative value.
+     */
+    @Test
+    void negativeTimeoutPollsOnceLikeZero() {
+        Duration negative = Duration.ofSeconds(-5);
+        assertThatThrownBy(() -> CannedFutures.pending().result(negative))
+                .isExactlyInstanceOf(WaitTimeoutException.class).hasMessageContaining("within PT0S");
+        assertThatThrownBy(() -> CannedFutures.running().exception(negative))
+                .isExactlyInstanceOf(WaitTimeoutException.class).hasMessageContaining("within PT0S");
+        assertThatThrownBy(() -> CannedFutures.pending().get(-5, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(CannedFutures.successful().result(negative)).isEqualTo(42);
+        assertThat(CannedFutures.successful().exception(negative)).isNull();
+        assertThat(CannedFutures.exception().exception(negative)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> CannedFutures.exception().result(negative)).isInstanceOf(TaskFailedException.class);
+        assertThatThrownBy(() -> CannedFutures.cancelled().result(negative)).isInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> CannedFutures.cancelled().exception(negative)).isInstanceOf(CancellationException.class);
+        assertThatCode(() -> assertThat(CannedFutures.successful().get(-1, TimeUnit.NANOSECONDS)).isEqualTo(42))
+                .doesNotThrowAnyException();
     }
 
     /**

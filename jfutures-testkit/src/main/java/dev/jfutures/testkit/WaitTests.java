@@ -197,6 +197,34 @@ public abstract class WaitTests extends ExecutorTestBase {
         assertThat(future2.result()).isEqualTo(42);
     }
 
+    /**
+     * A negative timeout is zero (CPython's {@code wait(fs, timeout=-1)} polls): {@code wait}
+     * returns at once with the done futures in {@code done} and the pending one in {@code
+     * notDone}, for every {@link ReturnWhen}. (It used to be refused with {@link
+     * IllegalArgumentException}.)
+     */
+    @Test
+    void negativeTimeoutPollsOnce() {
+        Gate g = newGate();
+        try {
+            TaskFuture<Object> exception = CannedFutures.exception();
+            TaskFuture<Object> successful = CannedFutures.successful();
+            TaskFuture<Integer> future = executor.submit(() -> Tasks.awaitThen(g, 0));
+            List<TaskFuture<?>> fs = List.of(exception, successful, future);
+
+            DoneAndNotDone<TaskFuture<?>> r = Futures.wait(fs, Duration.ofSeconds(-1));
+            assertThat(r.done()).containsExactlyInAnyOrder(exception, successful);
+            assertThat(r.notDone()).containsExactly(future);
+            for (ReturnWhen when : ReturnWhen.values()) {
+                r = Futures.wait(fs, Duration.ofNanos(-1), when);
+                assertThat(r.done()).as("%s", when).containsExactlyInAnyOrder(exception, successful);
+                assertThat(r.notDone()).as("%s", when).containsExactly(future);
+            }
+        } finally {
+            g.open();
+        }
+    }
+
     /** Port of test_wait.py WaitTests.test_timeout: a wait that times out returns normally, with the done futures in done and the running one in notDone. */
     @Test
     void test_timeout() {
