@@ -151,7 +151,8 @@ class BenchCommandTest {
     private void assertUsageError(String message, String... args) {
         Result r = run(args);
         assertThat(r.code()).as("exit code of %s", List.of(args)).isEqualTo(2);
-        assertThat(r.err()).contains(message).contains("Usage: jfutures bench");
+        assertThat(r.err()).contains(message).endsWith("Try 'jfutures bench --help' for more information.\n")
+                .doesNotContain("Usage:");
     }
 
     // ------------------------------------------------------------------ parts

@@ -299,7 +299,8 @@ class FindCommandTest {
         Cli.Result r = run(args);
         assertThat(r.code()).as("exit code of %s", List.of(args)).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains(message).contains("Usage: jfutures");
+        assertThat(r.err()).contains(message).doesNotContain("Usage:").hasLineCount(2)
+                .endsWith(" --help' for more information.\n");
     }
 
     @Test
