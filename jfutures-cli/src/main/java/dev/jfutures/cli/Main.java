@@ -1,11 +1,9 @@
 package dev.jfutures.cli;
 
-import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.util.Collections;
@@ -56,12 +54,13 @@ public final class Main implements Runnable {
         // Paths are printed in the platform's file-name encoding, so that they round-trip; buffered,
         // because find can print millions of lines.
         Charset names = fileNameCharset();
-        PrintWriter out = new PrintWriter(new BufferedWriter(
-                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), names), 1 << 16));
+        Stdout out = new Stdout(new FileOutputStream(FileDescriptor.out), names, 1 << 16);
         CommandLine cmd = commandLine(new Factory(), args).setOut(out);
         int code = cmd.execute(args);
         out.flush();
-        System.exit(code);
+        // A failed write of any command's output (its help and --version included) is an error, as
+        // in GNU tools: "jfutures: write error: ..." and exit 1, or 141 quietly for a closed pipe.
+        System.exit(Stdout.exitCode(out, cmd.getErr(), code));
     }
 
     /**
