@@ -285,7 +285,7 @@ public final class FindCommand implements Callable<Integer> {
         void path(String path) {
             if (json) {
                 out.print(count == 0 ? "[\n  " : ",\n  ");
-                out.print(Json.quote(path));
+                out.print(FileNames.json(path));
             } else {
                 out.print(path);
                 out.print(end);

@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.util.Collections;
@@ -51,11 +52,15 @@ public final class Main implements Runnable {
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, UNUSED_CONVERTERS);
         }
-        // Paths are printed in the platform's file-name encoding, so that they round-trip; buffered,
-        // because find can print millions of lines.
+        // Paths are printed in the platform's file-name encoding, so that they round-trip (under the
+        // launcher's Latin-1 LC_CTYPE, byte for byte: see FileNames); buffered, because find can
+        // print millions of lines.
         Charset names = fileNameCharset();
         Stdout out = new Stdout(new FileOutputStream(FileDescriptor.out), names, 1 << 16);
-        CommandLine cmd = commandLine(new Factory(), args).setOut(out);
+        // stderr in the same encoding: its messages name files too (see FileNames). Not buffered
+        // beyond a line: a warning must appear when it happens.
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), names), true);
+        CommandLine cmd = commandLine(new Factory(), args).setOut(out).setErr(err);
         int code = cmd.execute(args);
         out.flush();
         // A failed write of any command's output (its help and --version included) is an error, as
