@@ -94,7 +94,8 @@ final class BenchChart {
             } else {
                 double end = Double.isInfinite(h) || h <= 0 ? lo : Math.max(lo, Math.min(hi, h));
                 double px = x.of(end);
-                cls = r.verdict.equals(BenchReport.PASS) ? "bar pass" : "bar fail";
+                cls = r.verdict.equals(BenchReport.PASS) ? "bar pass"
+                        : r.verdict.equals(BenchReport.SKIP) ? "bar skip" : "bar fail";
                 x0 = Math.min(base, px);
                 x1 = Math.max(base, px);
             }

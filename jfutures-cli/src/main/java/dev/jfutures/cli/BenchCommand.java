@@ -166,6 +166,9 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             deleteTree(work);
         }
+        if (quick) {
+            report.quickRun();
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double[] loadEnd = loadAverages();
         notes(report, env, loadStart, loadEnd);
@@ -234,7 +237,8 @@ public final class BenchCommand implements Callable<Integer> {
                     + " within one run, much less.", loadStart[0], loadEnd[0], cpus));
         }
         if (quick) {
-            report.notes.add("--quick: smoke sizes and few runs; the targets are meant for the full run.");
+            report.notes.add("--quick: smoke sizes and few runs; the targets are meant for the full run, so every"
+                    + " target is SKIP.");
         }
     }
 

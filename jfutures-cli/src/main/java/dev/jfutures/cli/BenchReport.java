@@ -14,7 +14,11 @@ import java.util.Map;
  */
 final class BenchReport {
 
-    /** A target's verdicts. SKIP: not measured (a missing tool, a command not in this build). */
+    /**
+     * A target's verdicts. SKIP: not judged, either not measured (a missing tool, a command not in
+     * this build) or measured in a {@code --quick} run, whose smoke sizes the targets are not meant
+     * for ({@link #quickRun}).
+     */
     static final String PASS = "PASS";
     static final String FAIL = "FAIL";
     static final String SKIP = "SKIP";
@@ -162,6 +166,21 @@ final class BenchReport {
         return nl < 0 ? why : why.substring(0, nl).replaceFirst(";? ?its output ends.*$", "") + " (more on stderr)";
     }
 
+    /**
+     * Marks every judged row SKIP, keeping its figures: a {@code --quick} run measures smoke sizes
+     * with few runs, and the targets hold for the full run only, so a quick run judges none.
+     * Called once, after every section has run.
+     */
+    void quickRun() {
+        for (Row r : rows) {
+            if (!SKIP.equals(r.verdict)) {
+                r.note = "--quick: measured " + quantity(r.value, r.valueUnit) + ", not judged; the target holds"
+                        + " for the full run" + (r.note.isEmpty() ? "" : "; " + r.note);
+                r.verdict = SKIP;
+            }
+        }
+    }
+
     long count(String verdict) {
         return rows.stream().filter(r -> r.verdict.equals(verdict)).count();
     }
@@ -187,7 +206,7 @@ final class BenchReport {
         }
         long failed = count(FAIL);
         long skipped = count(SKIP);
-        String skip = skipped == 0 ? "" : " (" + skipped + " skipped: not measured)";
+        String skip = skipped == 0 ? "" : " (" + skipped + " skipped: not measured, or a --quick run)";
         out.println(failed == 0 ? "all targets met" + skip : "*** " + failed + " target(s) FAILED ***" + skip);
         boolean anyNote = rows.stream().anyMatch(r -> !r.note.isEmpty());
         if (anyNote) {

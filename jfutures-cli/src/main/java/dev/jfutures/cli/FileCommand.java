@@ -51,7 +51,7 @@ abstract class FileCommand implements Callable<Integer> {
 
     /**
      * Starts this command's model (built in code: see {@link Models}) with what compress and
-     * decompress share: the exit codes for usage errors (64) and bugs (70), the list of exit codes in
+     * decompress share: the exit codes for usage errors (2) and bugs (70), the list of exit codes in
      * the help, and the options listed in the order they are added. The caller then adds the
      * arguments with {@link #addInputAndOutput}, its own options, and {@link #addSharedOptions}.
      *
@@ -162,7 +162,7 @@ abstract class FileCommand implements Callable<Integer> {
      * Runs the command.
      *
      * @return the exit code ({@link ExitCodes})
-     * @throws CommandLine.ParameterException on a usage error (exit code 64)
+     * @throws CommandLine.ParameterException on a usage error (exit code 2)
      */
     @Override
     public final Integer call() {
@@ -226,7 +226,7 @@ abstract class FileCommand implements Callable<Integer> {
             }
         } catch (IOException | DirectoryIteratorException e) {
             IOException io = e instanceof IOException ? (IOException) e : ((DirectoryIteratorException) e).getCause();
-            return fail(err, "cannot read the directory " + input + ": " + ListDirectory.reason(io), 1);
+            return fail(err, "cannot read the directory " + input + ": " + ListDirectory.reason(io), ExitCodes.FAILED);
         }
         names.sort(null);
 

@@ -89,8 +89,10 @@ public final class FindCommand implements Callable<Integer> {
                 .exitCodeListHeading(Models.EXIT_CODES_HEADING)
                 .exitCodeList(UsageMessageSpec.keyValuesMap(
                         "0:success",
-                        "1:a directory could not be read (as GNU find), or the executor failed",
-                        "2:usage error, or ROOT does not exist"));
+                        "1:a directory could not be read (as GNU find), the executor failed, or stdout could not"
+                            + " be written",
+                        "2:usage error, or ROOT does not exist",
+                        "141:stdout's reader went away (e.g. | head): the walk stopped at once"));
         spec.addPositional(PositionalParamSpec.builder().index("0").paramLabel("ROOT").type(String.class).required(true)
                 .description("The directory (or file) to start from.")
                 .setter(Models.into((String v) -> c.root = v)).build());
@@ -135,8 +137,9 @@ public final class FindCommand implements Callable<Integer> {
     /**
      * Runs the command.
      *
-     * @return the exit code: 0; 1 if a directory could not be read or the executor broke; 2 if ROOT
-     *     does not exist or the executor cannot run on this JVM
+     * @return the exit code: 0; 1 if a directory could not be read, the executor broke or stdout
+     *     could not be written; 2 if ROOT does not exist or the executor cannot run on this JVM; 141
+     *     (at once, the walk stopped) if stdout's reader went away
      * @throws CommandLine.ParameterException on a usage error (exit code 2)
      */
     @Override
@@ -197,6 +200,12 @@ public final class FindCommand implements Callable<Integer> {
                 Deque<Pending> queue = new ArrayDeque<>();
                 queue.add(new Pending(submit(pool, new ListDirectory(absolute, kind, text)), absolute, root));
                 while (!queue.isEmpty()) {
+                    // Stdout's reader is gone, or the disk is full: nothing more can be printed, so
+                    // stop at once. Checked once per directory, without a flush (Stdout.error).
+                    if (Stdout.error(cmd.getOut()) != null) {
+                        pool.shutdown(false, true);   // cancel what has not started; close() waits for the rest
+                        break;
+                    }
                     Pending p = queue.poll();   // the oldest: breadth-first
                     Listing listing;
                     try {
@@ -230,6 +239,9 @@ public final class FindCommand implements Callable<Integer> {
             }
         }
         out.end();
+        if (Stdout.error(cmd.getOut()) != null) {
+            return Stdout.exitCode(cmd.getOut(), err, 1);   // the write error is the outcome, not the summary
+        }
         if (unreadable > 0) {
             err.println(unreadable + (unreadable == 1 ? " unreadable directory" : " unreadable directories"));
             err.flush();
@@ -273,7 +285,7 @@ public final class FindCommand implements Callable<Integer> {
         void path(String path) {
             if (json) {
                 out.print(count == 0 ? "[\n  " : ",\n  ");
-                out.print(Json.quote(path));
+                out.print(FileNames.json(path));
             } else {
                 out.print(path);
                 out.print(end);

@@ -1,6 +1,5 @@
 package dev.jfutures.cli;
 
-import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
@@ -28,9 +28,12 @@ import picocli.CommandLine.Model.UsageMessageSpec;
  * jfutures samples OUTDIR [--count N] [--size WxH] [--format bmp|png|gif] [--kind KIND] [--seed S] [-f]
  * </pre>
  *
- * <p>Exit codes: 0 success. {@code find}: 1 an unreadable directory, 2 a usage error or a missing
- * ROOT. {@code compress}, {@code decompress}, {@code samples}: 1-63 that many files failed, 64 a
- * usage error, 66 a missing INPUT, 73 an output directory that cannot be created.
+ * <p>Exit codes ({@link ExitCodes}), the same for every command: 0 success, 1 some input failed
+ * (an unreadable directory, a file that could not be done) or the output could not be written, 2 a
+ * usage error (a one-line message and {@code Try 'jfutures CMD --help' for more information.} on
+ * stderr, never the full help), 141 stdout's reader went away (as a shell reports GNU find killed
+ * by SIGPIPE); {@code find} also 2 for a missing ROOT; compress and decompress 66 for a missing
+ * INPUT; compress, decompress and samples 73 for an output directory that cannot be created.
  */
 public final class Main implements Runnable {
 
@@ -49,15 +52,20 @@ public final class Main implements Runnable {
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, UNUSED_CONVERTERS);
         }
-        // Paths are printed in the platform's file-name encoding, so that they round-trip; buffered,
-        // because find can print millions of lines.
+        // Paths are printed in the platform's file-name encoding, so that they round-trip (under the
+        // launcher's Latin-1 LC_CTYPE, byte for byte: see FileNames); buffered, because find can
+        // print millions of lines.
         Charset names = fileNameCharset();
-        PrintWriter out = new PrintWriter(new BufferedWriter(
-                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), names), 1 << 16));
-        CommandLine cmd = commandLine(new Factory(), args).setOut(out);
+        Stdout out = new Stdout(new FileOutputStream(FileDescriptor.out), names, 1 << 16);
+        // stderr in the same encoding: its messages name files too (see FileNames). Not buffered
+        // beyond a line: a warning must appear when it happens.
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), names), true);
+        CommandLine cmd = commandLine(new Factory(), args).setOut(out).setErr(err);
         int code = cmd.execute(args);
         out.flush();
-        System.exit(code);
+        // A failed write of any command's output (its help and --version included) is an error, as
+        // in GNU tools: "jfutures: write error: ..." and exit 1, or 141 quietly for a closed pipe.
+        System.exit(Stdout.exitCode(out, cmd.getErr(), code));
     }
 
     /**
@@ -90,6 +98,8 @@ public final class Main implements Runnable {
         // Not timed: picocli builds these two from their annotations, and only when they are added.
         m.put("samples", factory -> SamplesCommand.class);
         m.put("bench", factory -> BenchCommand.class);
+        // picocli's own: prints a bash completion script of the root command's whole tree.
+        m.put(COMPLETION, factory -> new AutoComplete.GenerateCompletion());
         return Collections.unmodifiableMap(m);
     }
 
@@ -105,13 +115,51 @@ public final class Main implements Runnable {
      */
     static CommandLine commandLine(CommandLine.IFactory factory, String... args) {
         CommandLine root = new CommandLine(model(new Main(), factory), factory);
-        Function<CommandLine.IFactory, Object> only = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        // generate-completion describes every command, so it needs them all.
+        Function<CommandLine.IFactory, Object> only = args.length > 0 && !args[0].equals(COMPLETION)
+                ? COMMANDS.get(args[0]) : null;
         if (only != null) {
             root.addSubcommand(args[0], only.apply(factory));
         } else {
             COMMANDS.forEach((name, command) -> root.addSubcommand(name, command.apply(factory)));
         }
+        // Every command answers --version with the same lines, and reports a usage error the same
+        // way, with the same exit code. Set after the subcommands are added: picocli passes the
+        // handler on only to the subcommands a command has when it is set.
+        Version version = new Version();
+        for (CommandLine sub : root.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(version);
+        }
+        root.setParameterExceptionHandler(new UsageError());
         return root;
+    }
+
+    /** The subcommand that prints the bash completion script. */
+    static final String COMPLETION = "generate-completion";
+
+    /**
+     * A usage error, GNU style: {@code jfutures CMD: MESSAGE} and {@code Try 'jfutures CMD --help'
+     * for more information.} on stderr, and exit code {@link ExitCodes#USAGE}. Never the full help:
+     * thirty lines of it bury the one that says what is wrong.
+     */
+    static final class UsageError implements CommandLine.IParameterExceptionHandler {
+        /**
+         * Prints the two lines.
+         *
+         * @param e the error, from parsing or from a command's own checks
+         * @param args the command line
+         * @return {@link ExitCodes#USAGE}
+         */
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] args) {
+            CommandLine cmd = e.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            String name = cmd.getCommandSpec().qualifiedName();
+            err.println(name + ": " + e.getMessage());
+            err.println("Try '" + name + " --help' for more information.");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
     }
 
     /**
@@ -129,12 +177,12 @@ public final class Main implements Runnable {
                 .exitCodeListHeading(Models.EXIT_CODES_HEADING)
                 .exitCodeList(UsageMessageSpec.keyValuesMap(
                         "0:success",
-                        "1:find: a directory could not be read",
-                        "1-63:compress, decompress, samples: that many files failed (63: 63 or more)",
-                        "2:usage error (find, or no command), or find's ROOT is missing",
-                        "64:compress, decompress, samples: usage error",
+                        "1:some input failed (find: a directory could not be read; compress, decompress, samples:"
+                            + " a file could not be done), or the output could not be written",
+                        "2:usage error (every command), or find's ROOT is missing",
                         "66:compress, decompress: INPUT is missing",
-                        "73:compress, decompress, samples: the output directory cannot be created"));
+                        "73:compress, decompress, samples: the output directory cannot be created",
+                        "141:stdout was closed by its reader (e.g. | head): the command stopped at once"));
         spec.addOption(Models.help());
         spec.addOption(Models.version());
         return spec;
@@ -179,7 +227,8 @@ public final class Main implements Runnable {
      */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'jfutures find ROOT PATTERN'");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing command (find, compress, decompress, samples, bench or " + COMPLETION + ")");
     }
 
     /** {@code --version}: the version Maven filtered into {@code version.properties}. */

@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every image was written",
-            "1-63:that many images could not be written (63: 63 or more), e.g. they exist and --force was not given",
-            "64:usage error (a bad option or argument)",
+            "1:some images could not be written (each is a line on stderr), e.g. they exist and --force was not given",
+            "2:usage error (a bad option or argument)",
             "70:an internal error (a bug: please report it)",
             "73:OUTDIR cannot be created"})
 public final class SamplesCommand implements Callable<Integer> {
@@ -81,7 +81,7 @@ public final class SamplesCommand implements Callable<Integer> {
      * Runs the command.
      *
      * @return the exit code
-     * @throws CommandLine.ParameterException on a usage error (exit code 64)
+     * @throws CommandLine.ParameterException on a usage error (exit code 2)
      */
     @Override
     public Integer call() {

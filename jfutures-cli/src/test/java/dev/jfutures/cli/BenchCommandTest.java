@@ -74,7 +74,7 @@ class BenchCommandTest {
         Map<String, Object> row = map(rows.get(0));
         assertThat(row).containsEntry("section", "find").containsEntry("id", "find_vs_gnu")
                 .containsEntry("op", "<=").containsEntry("threshold", 1.5);
-        assertThat(row.get("verdict")).isIn("PASS", "FAIL");
+        assertThat(row.get("verdict")).as("a --quick run judges no target").isEqualTo("SKIP");
         double ours = number(map(row.get("jfutures")).get("median"));
         double gnu = number(map(row.get("other")).get("median"));
         assertThat(list(map(row.get("jfutures")).get("samples"))).hasSize(BenchCommand.QUICK_RUNS);
@@ -126,7 +126,7 @@ class BenchCommandTest {
         List<Object> rows = list(doc.get("rows"));
         assertThat(rows).extracting(o -> map(o).get("id")).containsExactly("compress_vs_python", "compress_dir_process");
         for (Object o : rows) {
-            assertThat(map(o).get("verdict")).isIn("PASS", "FAIL");
+            assertThat(map(o).get("verdict")).as("a --quick run judges no target").isEqualTo("SKIP");
             assertThat(number(map(o).get("value"))).isPositive();
         }
         assertThat(list(doc.get("checks"))).extracting(o -> map(o).get("id"), o -> map(o).get("ok"))
@@ -151,7 +151,8 @@ class BenchCommandTest {
     private void assertUsageError(String message, String... args) {
         Result r = run(args);
         assertThat(r.code()).as("exit code of %s", List.of(args)).isEqualTo(2);
-        assertThat(r.err()).contains(message).contains("Usage: jfutures bench");
+        assertThat(r.err()).contains(message).endsWith("Try 'jfutures bench --help' for more information.\n")
+                .doesNotContain("Usage:");
     }
 
     // ------------------------------------------------------------------ parts
@@ -180,6 +181,24 @@ class BenchCommandTest {
         assertThat(new BenchReport.Row("s", "c", "c", ">=", 1).measured(Double.NaN).verdict).isEqualTo(BenchReport.SKIP);
         assertThat(BenchReport.verdict(1.5, "<=", 1.5)).isEqualTo(BenchReport.PASS);
         assertThat(BenchReport.verdict(256, "<", 256)).isEqualTo(BenchReport.FAIL);
+    }
+
+    /** A --quick run makes every judged target SKIP, keeping its figure; the summary fails nothing. */
+    @Test
+    void aQuickRunReportsTargetsAsSkipNotFail() {
+        BenchReport report = new BenchReport();
+        report.rows.add(new BenchReport.Row("s", "fast", "fast", ">=", 20).measured(25));
+        report.rows.add(new BenchReport.Row("s", "slow", "slow", "<=", 1.5).measured(3));
+        report.rows.add(new BenchReport.Row("s", "none", "none", ">=", 1).skipped("no tool"));
+        report.quickRun();
+        assertThat(report.rows).extracting(r -> r.verdict).containsOnly(BenchReport.SKIP);
+        assertThat(report.rows.get(1).value).isEqualTo(3);
+        assertThat(report.rows.get(1).note).contains("--quick", "not judged", "full run");
+        assertThat(report.rows.get(2).note).isEqualTo("no tool");
+        assertThat(report.count(BenchReport.FAIL)).isZero();
+        StringWriter table = new StringWriter();
+        report.print(new PrintWriter(table), "heading");
+        assertThat(table.toString()).contains("all targets met (3 skipped").doesNotContain("FAILED");
     }
 
     /** The chart escapes text, and draws an empty bar for a target not measured. */

@@ -72,12 +72,38 @@ final class Cli {
      */
     static Result runWith(CommandLine.IFactory factory, String... args) {
         StringWriter out = new StringWriter();
+        Result r = runWith(factory, new PrintWriter(out, true), args);
+        return new Result(r.code(), out.toString(), r.err());
+    }
+
+    /**
+     * Runs {@code args} writing stdout into {@code out}, and ends as {@link Main#main} does: a write
+     * error of {@code out} (a {@link Stdout}) decides the exit code. The result's {@code out} is empty.
+     */
+    static Result runWith(CommandLine.IFactory factory, PrintWriter out, String... args) {
         StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine(factory, args)
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true));
+        PrintWriter errWriter = new PrintWriter(err, true);
+        CommandLine cmd = Main.commandLine(factory, args).setOut(out).setErr(errWriter);
         int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
+        out.flush();
+        return new Result(Stdout.exitCode(out, errWriter, code), "", err.toString());
+    }
+
+    /**
+     * Starts {@code jfutures ARGS} in a JVM of its own ({@link Main}, this test's class path).
+     *
+     * @param environment added to the process's environment
+     * @param args the command line
+     * @return the builder, to redirect and start
+     */
+    static ProcessBuilder process(java.util.Map<String, String> environment, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(environment);
+        return pb;
     }
 
     /** The names in a directory, sorted, hidden ones (temporary files) included. */

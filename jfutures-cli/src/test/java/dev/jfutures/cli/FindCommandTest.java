@@ -101,6 +101,20 @@ class FindCommandTest {
         assertThat(ours.paths()).contains(relative + "/sub/x.log");
     }
 
+    /**
+     * However ROOT is spelled (trailing slashes, "." segments, relative or absolute), the printed
+     * paths are GNU find's, byte for byte: ROOT as given, then the path below it. (No spelling
+     * contains PATTERN: GNU matches the spelling, we the absolute path; see docs/cli.md.)
+     */
+    @ParameterizedTest(name = "ROOT {0}")
+    @ValueSource(strings = {"REL", "REL/", "REL//", "./REL/.", "./REL", "ABS/", "ABS/./alpha/..", "ABS//alpha/../sub"})
+    void everySpellingOfRootIsPrintedAsGnuFindPrintsIt(String spelling) {
+        String relative = Path.of("").toAbsolutePath().relativize(Path.of(root)).toString();
+        String start = spelling.replace("REL", relative).replace("ABS", root);
+        Cli.Result ours = assertSameAsGnu(start, "sub");
+        assertThat(ours.paths()).isNotEmpty().allMatch(p -> p.startsWith(start));
+    }
+
     @Test
     void aRootWithATrailingSlashIsNotDoubled() {
         Cli.Result ours = assertSameAsGnu(root + "/", "beta");
@@ -299,7 +313,8 @@ class FindCommandTest {
         Cli.Result r = run(args);
         assertThat(r.code()).as("exit code of %s", List.of(args)).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains(message).contains("Usage: jfutures");
+        assertThat(r.err()).contains(message).doesNotContain("Usage:").hasLineCount(2)
+                .endsWith(" --help' for more information.\n");
     }
 
     @Test
