@@ -182,8 +182,8 @@ public abstract class AsCompletedTests extends ExecutorTestBase {
     /**
      * A negative timeout is zero (CPython's {@code as_completed(fs, timeout=-1)} polls): the
      * futures already done are yielded, then the iteration throws {@link WaitTimeoutException}
-     * counting the unfinished ones; with every future done it simply ends. (It used to be refused
-     * with {@link IllegalArgumentException}.)
+     * counting the unfinished ones; with every future done it simply ends. It is never refused
+     * with {@link IllegalArgumentException}.
      */
     @Test
     void negativeTimeoutYieldsTheDoneFuturesThenTimesOut() {

@@ -200,8 +200,8 @@ public abstract class WaitTests extends ExecutorTestBase {
     /**
      * A negative timeout is zero (CPython's {@code wait(fs, timeout=-1)} polls): {@code wait}
      * returns at once with the done futures in {@code done} and the pending one in {@code
-     * notDone}, for every {@link ReturnWhen}. (It used to be refused with {@link
-     * IllegalArgumentException}.)
+     * notDone}, for every {@link ReturnWhen}. It is never refused with {@link
+     * IllegalArgumentException}.
      */
     @Test
     void negativeTimeoutPollsOnce() {
