@@ -366,24 +366,24 @@ public final class PoolRuntime implements Scheduler.Effects {
         if (task instanceof Serializable) {
             return null;
         }
-        boolean lambda = cls.contains("$$Lambda");
+        String notSerializable = "the task " + cls + " does not implement java.io.Serializable, so it cannot be sent"
+                + " to a worker JVM";
+        if (!cls.contains("$$Lambda")) {
+            return task instanceof Callable || task instanceof Runnable
+                    ? notSerializable + "; make it Serializable, or submit a dev.jfutures.Task lambda"
+                    : notSerializable;
+        }
         if (task instanceof Callable) {
-            return lambda
-                    ? "the task " + cls + " is a lambda of java.util.concurrent.Callable, which is not Serializable, "
-                      + "so it cannot be sent to a worker JVM; declare it as a dev.jfutures.Task (Task<T> task = () -> ...;"
-                      + " pool.submit(task)), or cast it: pool.submit((Task<T>) () -> ...)"
-                    : "the task " + cls + " does not implement java.io.Serializable, so it cannot be sent to a worker "
-                      + "JVM; make it Serializable, or submit a dev.jfutures.Task lambda";
+            return "the task " + cls + " is a lambda of java.util.concurrent.Callable, which is not Serializable, "
+                    + "so it cannot be sent to a worker JVM; declare it as a dev.jfutures.Task (Task<T> task = () -> ...;"
+                    + " pool.submit(task)), or cast it: pool.submit((Task<T>) () -> ...)";
         }
         if (task instanceof Runnable) {
-            return lambda
-                    ? "the task " + cls + " is a lambda of java.lang.Runnable, which is not Serializable, so it cannot "
-                      + "be sent to a worker JVM; cast it: pool.submit((Runnable & java.io.Serializable) () -> ...), or "
-                      + "submit a dev.jfutures.Task (pool.submit(() -> { ...; return null; }))"
-                    : "the task " + cls + " does not implement java.io.Serializable, so it cannot be sent to a worker "
-                      + "JVM; make it Serializable, or submit a dev.jfutures.Task lambda";
+            return "the task " + cls + " is a lambda of java.lang.Runnable, which is not Serializable, so it cannot "
+                    + "be sent to a worker JVM; cast it: pool.submit((Runnable & java.io.Serializable) () -> ...), or "
+                    + "submit a dev.jfutures.Task (pool.submit(() -> { ...; return null; }))";
         }
-        return "the task " + cls + " does not implement java.io.Serializable, so it cannot be sent to a worker JVM";
+        return notSerializable;
     }
 
     private void checkAccepting() {
