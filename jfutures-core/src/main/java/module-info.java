@@ -1,7 +1,12 @@
 /**
  * jfutures: Python's {@code concurrent.futures} for the JVM. The API is the package
- * {@code dev.jfutures}; everything else is internal.
+ * {@code dev.jfutures}, and {@code dev.jfutures.remote}: the codec, the deserialization filter
+ * and the exceptions that every executor whose tasks run in another JVM shares. Everything else
+ * is internal.
+ *
+ * @since 0.1
  */
 module dev.jfutures {
     exports dev.jfutures;
+    exports dev.jfutures.remote;
 }

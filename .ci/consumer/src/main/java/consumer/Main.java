@@ -5,7 +5,7 @@ import dev.jfutures.TaskExecutor;
 import dev.jfutures.TaskFuture;
 import dev.jfutures.ThreadPool;
 import dev.jfutures.process.ProcessPool;
-import dev.jfutures.process.TaskTimeoutException;
+import dev.jfutures.remote.TaskTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

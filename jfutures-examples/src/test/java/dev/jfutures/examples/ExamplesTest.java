@@ -36,7 +36,7 @@ class ExamplesTest {
     void runawayTaskIsKilledByItsTimeout() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         Throwable e = RunawayTask.run(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        assertThat(e).isInstanceOf(dev.jfutures.process.TaskTimeoutException.class).hasMessageContaining("was killed");
+        assertThat(e).isInstanceOf(dev.jfutures.remote.TaskTimeoutException.class).hasMessageContaining("was killed");
         assertThat(buf.toString(StandardCharsets.UTF_8)).contains("fine: 42", "after: the pool goes on");
     }
 

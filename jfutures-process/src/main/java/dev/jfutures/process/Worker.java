@@ -2,6 +2,9 @@ package dev.jfutures.process;
 
 import dev.jfutures.TaskAction;
 import dev.jfutures.process.internal.Protocol;
+import dev.jfutures.remote.Codec;
+import dev.jfutures.remote.JavaSerializationCodec;
+import dev.jfutures.remote.SerializationFilter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

@@ -1,9 +1,5 @@
 package dev.jfutures.process;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
-
 import dev.jfutures.MapOptions;
 import dev.jfutures.MapResults;
 import dev.jfutures.Task;
@@ -17,8 +13,11 @@ import dev.jfutures.process.BadPayloads.Fault;
 import dev.jfutures.process.BadPayloads.PicklingError;
 import dev.jfutures.process.BadPayloads.SerializationCrash;
 import dev.jfutures.process.BadPayloads.UnpicklingError;
+import dev.jfutures.remote.RemoteTaskException;
+import dev.jfutures.remote.TaskNotSerializableException;
 import dev.jfutures.testkit.Gate;
 import dev.jfutures.testkit.Tasks;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +27,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Ports of CPython's {@code test_deadlock.py} ({@code ExecutorDeadlockTest}, T74-T89 of the spec):

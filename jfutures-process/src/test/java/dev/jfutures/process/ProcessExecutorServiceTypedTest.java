@@ -1,9 +1,8 @@
 package dev.jfutures.process;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.jfutures.Task;
+import dev.jfutures.remote.TaskNotSerializableException;
+
 import java.io.Serializable;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,7 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A ProcessPool used through an {@code ExecutorService}-typed reference, as code written for

@@ -1,14 +1,16 @@
 package dev.jfutures.process;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.jfutures.Task;
 import dev.jfutures.TaskFuture;
 import dev.jfutures.TaskStatus;
+import dev.jfutures.remote.RemoteTaskException;
+import dev.jfutures.remote.SerializationFilter;
+import dev.jfutures.remote.TaskNotSerializableException;
+import dev.jfutures.remote.TaskTimeoutException;
 import dev.jfutures.testkit.Gate;
 import dev.jfutures.testkit.SharedLog;
 import dev.jfutures.testkit.Tasks;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
@@ -28,11 +30,16 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import javax.management.ObjectName;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What worker JVMs give that threads cannot, and what crossing the process boundary costs: large

@@ -12,6 +12,7 @@ import dev.jfutures.TaskFailedException;
 import dev.jfutures.TaskFuture;
 import dev.jfutures.TaskStatus;
 import dev.jfutures.WaitTimeoutException;
+import dev.jfutures.remote.RemoteTaskException;
 import dev.jfutures.testkit.Gate;
 import dev.jfutures.testkit.SharedLog;
 import dev.jfutures.testkit.Tasks;

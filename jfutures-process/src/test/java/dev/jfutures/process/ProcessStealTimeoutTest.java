@@ -1,11 +1,14 @@
 package dev.jfutures.process;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.jfutures.TaskFuture;
+import dev.jfutures.remote.TaskTimeoutException;
+
 import java.time.Duration;
 import java.util.SplittableRandom;
+
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A call stolen for an idle worker keeps its own timeout. The steal sends CANCEL to the worker

@@ -1,17 +1,20 @@
 package dev.jfutures.process;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-
 import dev.jfutures.Task;
 import dev.jfutures.TaskFuture;
 import dev.jfutures.TaskStatus;
 import dev.jfutures.WaitTimeoutException;
+import dev.jfutures.remote.RemoteTaskException;
 import dev.jfutures.testkit.Tasks;
+
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * A task whose exception cannot be described (its {@code getMessage()}, {@code toString()} or

@@ -1,7 +1,7 @@
 package dev.jfutures.process.internal;
 
-import dev.jfutures.process.Codec;
-import dev.jfutures.process.RemoteTaskException;
+import dev.jfutures.remote.Codec;
+import dev.jfutures.remote.RemoteTaskException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

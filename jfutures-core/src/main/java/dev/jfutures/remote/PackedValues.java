@@ -1,4 +1,4 @@
-package dev.jfutures.process;
+package dev.jfutures.remote;
 
 import java.io.ObjectStreamException;
 import java.io.Serializable;

@@ -1,4 +1,4 @@
-package dev.jfutures.process;
+package dev.jfutures.remote;
 
 import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
@@ -116,8 +116,15 @@ public final class SerializationFilter {
         return new SerializationFilter(allow, reject, maxDepth, maxReferences, maxBytes, maxArrayLength);
     }
 
-    /** The settings as worker arguments, read back by {@link #fromArguments}. */
-    List<String> toArguments() {
+    /**
+     * The settings as command-line arguments ({@code --filter-limits=}, {@code --filter-allow=},
+     * {@code --filter-reject=}), the form in which a pool hands its filter to the JVMs it starts;
+     * {@link #fromArguments} reads them back.
+     *
+     * @return the arguments, in order
+     * @since 0.1
+     */
+    public List<String> toArguments() {
         List<String> args = new ArrayList<>();
         args.add("--filter-limits=" + maxDepth + "," + maxReferences + "," + maxBytes + "," + maxArrayLength);
         for (String a : allow) {
@@ -129,8 +136,16 @@ public final class SerializationFilter {
         return args;
     }
 
-    /** Rebuilds a filter from {@link #toArguments} in the worker. */
-    static SerializationFilter fromArguments(List<String> args) {
+    /**
+     * Rebuilds a filter from the arguments {@link #toArguments} gave; arguments that are not the
+     * filter's are ignored.
+     *
+     * @param args command-line arguments
+     * @return the filter they describe (the defaults where they say nothing)
+     * @throws IllegalArgumentException if a {@code --filter-limits=} argument is malformed
+     * @since 0.1
+     */
+    public static SerializationFilter fromArguments(List<String> args) {
         SerializationFilter f = defaults();
         List<String> allow = new ArrayList<>();
         List<String> reject = new ArrayList<>();

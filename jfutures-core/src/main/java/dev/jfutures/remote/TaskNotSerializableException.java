@@ -1,4 +1,4 @@
-package dev.jfutures.process;
+package dev.jfutures.remote;
 
 /**
  * A task could not be serialized to go to a worker process; thrown by {@code submit}, in the

@@ -1,4 +1,4 @@
-package dev.jfutures.process;
+package dev.jfutures.remote;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -367,6 +367,11 @@ public final class JavaSerializationCodec implements Codec {
         protected Object replaceObject(Object obj) throws IOException {
             if (obj.getClass() == ArrayList.class || obj.getClass() == Object[].class) {
                 return PackedValues.pack(obj);
+            }
+            if (obj instanceof SerializedLambda) {
+                // The stream called the lambda's writeReplace itself, with access this module's
+                // reflection lacks when the lambda's module does not open its package to it.
+                return new LambdaRef((SerializedLambda) obj);
             }
             if (!(obj instanceof Serializable)) {
                 return obj;

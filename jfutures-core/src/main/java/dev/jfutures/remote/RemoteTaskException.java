@@ -1,4 +1,4 @@
-package dev.jfutures.process;
+package dev.jfutures.remote;
 
 /**
  * A task failed in a worker with an exception that could not be rebuilt in the pool's JVM (its
