@@ -31,12 +31,13 @@ class ModuleExportsTest {
                 .collect(Collectors.toSet());
     }
 
-    /** dev.jfutures exports its two API packages only, and opens nothing. */
+    /** dev.jfutures exports its two API packages, the remote internals only to the backends, and opens nothing. */
     @Test
     void coreExportsOnlyItsApi() throws Exception {
         ModuleDescriptor d = descriptor(TaskExecutor.class, "dev.jfutures");
         assertThat(d.isAutomatic()).isFalse();
-        assertThat(exports(d)).containsExactlyInAnyOrder("dev.jfutures", "dev.jfutures.remote");
+        assertThat(exports(d)).containsExactlyInAnyOrder("dev.jfutures", "dev.jfutures.remote",
+                "dev.jfutures.remote.internal to [dev.jfutures.process]");
         assertThat(d.opens()).isEmpty();
         assertThat(d.packages()).contains("dev.jfutures.internal");
     }

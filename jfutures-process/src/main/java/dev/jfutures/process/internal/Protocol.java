@@ -1,6 +1,7 @@
 package dev.jfutures.process.internal;
 
 import dev.jfutures.remote.Codec;
+import dev.jfutures.remote.internal.Failures;
 import dev.jfutures.remote.RemoteTaskException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -383,77 +384,18 @@ public final class Protocol {
     // ============================================================================ failures
 
     /**
-     * A task's failure as the pool reads it: the class name, message and stack text, why the
-     * exception itself is not included (or null), then the exception encoded (empty if it is not).
-     * Never throws, whatever the exception does: an exception whose {@code getMessage()}, {@code
-     * toString()} or {@code printStackTrace()} throws is described by its class and what threw, and
-     * is not sent as itself (the pool could not show it either).
+     * A task's failure as the pool reads it: see {@link Failures#encode}.
      *
      * @param e the failure
      * @param codec encodes the exception
      * @return the payload
      */
     public static byte[] failure(Throwable e, Codec codec) {
-        String className = e.getClass().getName();
-        String problem = null;
-        String message;
-        try {
-            message = e.getMessage();
-        } catch (Throwable t) {
-            message = null;
-            problem = "its getMessage() threw " + describe(t);
-        }
-        try {
-            e.toString();
-        } catch (Throwable t) {
-            problem = problem != null ? problem : "its toString() threw " + describe(t);
-        }
-        StringWriter text = new StringWriter();
-        try {
-            e.printStackTrace(new PrintWriter(text, true));
-        } catch (Throwable t) {
-            problem = problem != null ? problem : "its printStackTrace() threw " + describe(t);
-            text.write(className + " (printStackTrace() threw " + describe(t) + ")\n");
-            try {
-                for (StackTraceElement s : e.getStackTrace()) {
-                    text.write("\tat " + s + "\n");
-                }
-            } catch (Throwable ignored) {
-                // the frames too are out of reach
-            }
-        }
-        byte[] encoded = EMPTY;
-        String notEncoded;
-        if (problem != null) {
-            notEncoded = "not sent as itself: " + problem;
-        } else {
-            try {
-                encoded = codec.encode(e);
-                notEncoded = null;
-            } catch (Throwable t) {
-                notEncoded = "the exception would not serialize: " + describe(t);
-            }
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + encoded.length);
-        DataOutputStream d = new DataOutputStream(bytes);
-        try {
-            writeString(d, className);
-            writeString(d, message);
-            writeString(d, text.toString());
-            writeString(d, notEncoded);
-            d.writeInt(encoded.length);
-            d.write(encoded);
-        } catch (IOException cannotHappen) {
-            throw new IllegalStateException(cannotHappen);
-        }
-        return bytes.toByteArray();
+        return Failures.encode(e, codec);
     }
 
     /**
-     * A failure the pool can show: the worker's exception rebuilt (with a suppressed {@link
-     * RemoteTaskException} noting the worker's pid), or a RemoteTaskException with its class name,
-     * message and stack text where it cannot be (its class is not here, it did not serialize, or it
-     * was not sent as itself).
+     * A failure the pool can show, noting the worker's pid: see {@link Failures#decode}.
      *
      * @param payload a payload from {@link #failure}
      * @param codec decodes the exception
@@ -461,39 +403,12 @@ public final class Protocol {
      * @return the failure
      */
     public static Throwable decodeFailure(byte[] payload, Codec codec, long pid) {
-        try {
-            DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload));
-            String className = readString(d);
-            String message = readString(d);
-            String stack = readString(d);
-            String notEncoded = readString(d);
-            int n = d.readInt();
-            if (n > 0) {
-                byte[] bytes = d.readNBytes(n);
-                try {
-                    Object o = codec.decode(bytes);
-                    if (o instanceof Throwable) {
-                        Throwable t = (Throwable) o;
-                        t.addSuppressed(new RemoteTaskException(className, "ran in worker JVM pid " + pid, stack, null));
-                        return t;
-                    }
-                } catch (Throwable e) {
-                    return new RemoteTaskException(className, message, stack, describe(e));
-                }
-            }
-            return new RemoteTaskException(className, message, stack, notEncoded);
-        } catch (IOException e) {
-            return new IOException("worker pid " + pid + " sent an unreadable failure: " + e, e);
-        }
+        return Failures.decode(payload, codec, "worker JVM pid " + pid);
     }
 
     /** A throwable as its toString() gives it, or its class name if that throws too. */
     static String describe(Throwable t) {
-        try {
-            return String.valueOf(t);
-        } catch (Throwable again) {
-            return t.getClass().getName();
-        }
+        return Failures.describe(t);
     }
 
     /**
