@@ -1,0 +1,225 @@
+package dev.jfutures.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jfutures.TaskFailedException;
+import dev.jfutures.TaskFuture;
+import dev.jfutures.TaskStatus;
+import dev.jfutures.remote.RemoteTaskException;
+import dev.jfutures.remote.TaskNotSerializableException;
+import dev.jfutures.remote.TaskTimeoutException;
+import dev.jfutures.testkit.Gate;
+import dev.jfutures.testkit.LoopbackChannels;
+import dev.jfutures.testkit.SharedLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A local cluster of two worker JVMs, shared by the tests of this class (a cluster takes
+ * seconds to start): results, failures, RUNNING only once a member claimed the task, cancels
+ * that mean the task never ran, cancel(true), timeouts, and the submit-time errors.
+ */
+class ClusterPoolTest {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static ClusterPool pool;
+
+    @BeforeAll
+    static void start() {
+        pool = ClusterPool.builder().localMembers(2).threadsPerMember(2).name("cluster-test").build();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (pool != null) {
+            pool.shutdown(true, true);
+            assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    static int square(int x) {
+        return x * x;
+    }
+
+    @Test
+    void aTaskRunsOnAMemberAndItsResultComesBack() {
+        assertThat(pool.members()).hasSize(2);
+        TaskFuture<Long> f = pool.submit(() -> ProcessHandle.current().pid());
+        assertThat(f.result(WAIT)).isNotEqualTo(ProcessHandle.current().pid());
+        assertThat(pool.submit(() -> square(12)).result(WAIT)).isEqualTo(144);
+    }
+
+    @Test
+    void manyTasksAllComplete() {
+        List<TaskFuture<Integer>> fs = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            int x = i;
+            fs.add(pool.submit(() -> square(x)));
+        }
+        for (int i = 0; i < fs.size(); i++) {
+            assertThat(fs.get(i).result(WAIT)).isEqualTo(i * i);
+        }
+        List<Integer> mapped = new ArrayList<>();
+        pool.map(ClusterPoolTest::square, List.of(1, 2, 3, 4)).forEach(mapped::add);
+        assertThat(mapped).containsExactly(1, 4, 9, 16);
+    }
+
+    @Test
+    void aTaskFailureKeepsItsTypeAndSaysWhereItRan() {
+        TaskFuture<Object> f = pool.submit(() -> {
+            throw new IllegalArgumentException("bad input 7");
+        });
+        assertThatThrownBy(() -> f.result(WAIT)).isInstanceOf(TaskFailedException.class);
+        Throwable e = f.exception(WAIT);
+        assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessage("bad input 7");
+        assertThat(e.getSuppressed()).singleElement().isInstanceOf(RemoteTaskException.class)
+                .satisfies(s -> assertThat(s.getMessage()).contains("cluster member"));
+    }
+
+    @Test
+    void aFutureIsRunningOnlyOnceAMemberStartedIt() throws Exception {
+        Gate started = LoopbackChannels.newGate();
+        Gate release = LoopbackChannels.newGate();
+        TaskFuture<String> f = pool.submit(() -> {
+            started.open();
+            release.await();
+            return "done";
+        });
+        assertThat(started.await(WAIT)).isTrue();
+        awaitStatus(f, TaskStatus.RUNNING);
+        assertThat(f.cancel(false)).as("a started task cannot be cancelled").isFalse();
+        release.open();
+        assertThat(f.result(WAIT)).isEqualTo("done");
+    }
+
+    @Test
+    void aCancelledTaskNeverRuns() throws Exception {
+        // Fill every thread of both workers, then queue more: the queued ones are cancelled.
+        Gate release = LoopbackChannels.newGate();
+        SharedLog ran = LoopbackChannels.newLog();
+        List<TaskFuture<Integer>> blockers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int x = i;
+            blockers.add(pool.submit(() -> {
+                release.await();
+                return x;
+            }));
+        }
+        List<TaskFuture<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int x = i;
+            queued.add(pool.submit(() -> {
+                ran.append("q" + x);
+                return x;
+            }));
+        }
+        List<String> cancelled = new ArrayList<>();
+        for (TaskFuture<Integer> q : queued) {
+            if (q.cancel(false)) {
+                cancelled.add(q.toString());
+            }
+        }
+        release.open();
+        for (TaskFuture<Integer> b : blockers) {
+            b.result(WAIT);
+        }
+        int notCancelled = 0;
+        for (int i = 0; i < queued.size(); i++) {
+            TaskFuture<Integer> q = queued.get(i);
+            if (q.isCancelled()) {
+                assertThatThrownBy(() -> q.result(WAIT)).isInstanceOf(CancellationException.class);
+            } else {
+                notCancelled++;
+                assertThat(q.result(WAIT)).isEqualTo(i);
+            }
+        }
+        // Every task that was not cancelled ran exactly once; no cancelled one ran.
+        assertThat(ran.entries()).hasSize(notCancelled).doesNotHaveDuplicates();
+        assertThat(cancelled).hasSize(queued.size() - notCancelled).isNotEmpty();
+    }
+
+    @Test
+    void cancelTrueInterruptsTheRunningTask() throws Exception {
+        Gate started = LoopbackChannels.newGate();
+        SharedLog log = LoopbackChannels.newLog();
+        TaskFuture<String> f = pool.submit(() -> {
+            started.open();
+            try {
+                Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+                return "slept";
+            } catch (InterruptedException e) {
+                log.append("interrupted");
+                return "interrupted";
+            }
+        });
+        assertThat(started.await(WAIT)).isTrue();
+        awaitStatus(f, TaskStatus.RUNNING);
+        assertThat(f.cancel(true)).isTrue();
+        assertThat(f.isCancelled()).isTrue();
+        awaitEntries(log, 1);
+        assertThat(log.entries()).containsExactly("interrupted");
+    }
+
+    @Test
+    void aTaskPastItsTimeoutFailsAndIsInterrupted() throws Exception {
+        SharedLog log = LoopbackChannels.newLog();
+        TaskFuture<String> f = pool.submit(() -> {
+            try {
+                Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+                return "slept";
+            } catch (InterruptedException e) {
+                log.append("interrupted");
+                return "interrupted";
+            }
+        }, TaskOptions.defaults().timeout(Duration.ofMillis(300)));
+        assertThat(f.exception(WAIT)).isInstanceOf(TaskTimeoutException.class).hasMessageContaining("PT0.3S");
+        awaitEntries(log, 1);
+    }
+
+    @Test
+    void aTaskCanReadItsAttemptAndId() {
+        TaskFuture<String> f = pool.submit(() -> TaskContext.current().attempt() + ":" + TaskContext.current().taskId());
+        assertThat(f.result(WAIT)).startsWith("1:");
+        assertThatThrownBy(TaskContext::current).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only for a task running on a ClusterPool member");
+    }
+
+    @Test
+    void aTaskThatIsNotSerializableIsRefusedAtSubmit() {
+        Callable<Integer> plain = new Callable<>() {
+            @Override
+            public Integer call() {
+                return 1;
+            }
+        };
+        assertThatThrownBy(() -> pool.submit(plain)).isInstanceOf(TaskNotSerializableException.class)
+                .hasMessageContaining("does not implement java.io.Serializable")
+                .hasMessageContaining("cluster member");
+    }
+
+    static void awaitStatus(TaskFuture<?> f, TaskStatus status) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (f.status() != status) {
+            assertThat(System.nanoTime()).as("status %s within %s: %s", status, WAIT, f).isLessThan(deadline);
+            // The claim reaches this JVM on a Hazelcast thread; there is no event to wait on
+            // but the status itself, so it is polled, with a deadline.
+            Thread.sleep(5);
+        }
+    }
+
+    static void awaitEntries(SharedLog log, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (log.entries().size() < n) {
+            assertThat(System.nanoTime()).as("%d log entries within %s", n, WAIT).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+}
