@@ -256,6 +256,23 @@ public final class ClusterPool extends AbstractTaskExecutor {
     }
 
     /**
+     * The pids of the worker JVMs this pool started and are still alive (a local cluster); empty
+     * for a cluster the pool joined.
+     *
+     * @return the pids
+     * @since 0.1
+     */
+    public List<Long> memberPids() {
+        List<Long> pids = new ArrayList<>();
+        for (MemberProcess m : runtime.settings().processes) {
+            if (m.isAlive()) {
+                pids.add(m.pid());
+            }
+        }
+        return pids;
+    }
+
+    /**
      * Whether the pool is broken (its initializer failed on a member).
      *
      * @return true if broken

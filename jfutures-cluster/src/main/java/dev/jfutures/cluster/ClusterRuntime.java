@@ -246,7 +246,7 @@ final class ClusterRuntime implements MembershipListener {
                 if (loss != ClusterCall.Loss.IGNORED && held && p.worker != null) {
                     p.worker.outstanding--;
                 }
-                String address = w != null ? String.valueOf(w.member.getAddress()) : "?";
+                String address = w != null ? HazelcastSetup.describe(w.member) : "an unknown address";
                 switch (loss) {
                     case REQUEUED:
                     case RETRIED:
@@ -511,7 +511,7 @@ final class ClusterRuntime implements MembershipListener {
         }
         byte tag = bytes.length > 0 ? bytes[0] : 0;
         byte[] body = Arrays.copyOfRange(bytes, Math.min(1, bytes.length), bytes.length);
-        String where = "cluster member " + s.w.member.getAddress();
+        String where = "cluster member " + HazelcastSetup.describe(s.w.member);
         List<Send> sends;
         boolean complete = false;
         boolean refusedMember = false;
@@ -797,7 +797,7 @@ final class ClusterRuntime implements MembershipListener {
         try {
             List<String> out = new ArrayList<>();
             for (Worker w : workers.values()) {
-                out.add(w.member.getUuid() + "@" + w.member.getAddress() + " (" + w.threads + " threads)");
+                out.add(w.member.getUuid() + " at " + HazelcastSetup.describe(w.member) + ", " + w.threads + " threads");
             }
             return out;
         } finally {

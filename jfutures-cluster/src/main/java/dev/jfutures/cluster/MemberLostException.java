@@ -24,7 +24,7 @@ public class MemberLostException extends RuntimeException {
      *
      * @param message what happened, naming the member and the task
      * @param member the lost member's UUID
-     * @param address the lost member's address (host:port)
+     * @param address the lost member's address (host:port, and its pid where known)
      * @param attempts the attempts that had started
      * @param poisonous whether the task is given up as poisonous
      * @since 0.1
@@ -48,9 +48,9 @@ public class MemberLostException extends RuntimeException {
     }
 
     /**
-     * The lost member's address.
+     * The lost member's address, and its pid where it was a worker member.
      *
-     * @return host:port
+     * @return "host:port" or "host:port (pid N)"
      * @since 0.1
      */
     public String address() {

@@ -23,10 +23,23 @@ public final class HazelcastSetup {
     public static final String ROLE = "jfutures.role";
     /** Member attribute: how many tasks a worker member runs at once. */
     public static final String THREADS = "jfutures.threads";
+    /** Member attribute: the pid of a worker member's JVM. */
+    public static final String PID = "jfutures.pid";
     /** Member attribute: comma-separated labels of a worker member. */
     public static final String LABELS = "jfutures.labels";
 
     private HazelcastSetup() {
+    }
+
+    /**
+     * A member as messages name it: "host:port (pid N)" (the pid where it is a worker).
+     *
+     * @param m the member
+     * @return its description
+     */
+    public static String describe(com.hazelcast.cluster.Member m) {
+        String pid = m.getAttribute(PID);
+        return m.getAddress().getHost() + ":" + m.getAddress().getPort() + (pid != null ? " (pid " + pid + ")" : "");
     }
 
     /**
@@ -77,6 +90,7 @@ public final class HazelcastSetup {
             c.getMemberAttributeConfig().setAttribute(ROLE, "worker");
             c.getMemberAttributeConfig().setAttribute(THREADS, String.valueOf(threads));
             c.getMemberAttributeConfig().setAttribute(LABELS, String.join(",", labels));
+            c.getMemberAttributeConfig().setAttribute(PID, String.valueOf(ProcessHandle.current().pid()));
         }
         return c;
     }
