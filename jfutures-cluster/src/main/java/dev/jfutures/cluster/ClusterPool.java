@@ -256,6 +256,18 @@ public final class ClusterPool extends AbstractTaskExecutor {
     }
 
     /**
+     * The Hazelcast node this pool runs on in this JVM: for a second pool on the same cluster
+     * ({@link Builder#instance}), or the application's own use of the cluster. A pool that
+     * started the node ends it when it terminates.
+     *
+     * @return the node
+     * @since 0.1
+     */
+    public HazelcastInstance hazelcastInstance() {
+        return runtime.settings().hz;
+    }
+
+    /**
      * The pids of the worker JVMs this pool started and are still alive (a local cluster); empty
      * for a cluster the pool joined.
      *
@@ -280,6 +292,11 @@ public final class ClusterPool extends AbstractTaskExecutor {
      */
     public boolean isBroken() {
         return runtime.isBroken();
+    }
+
+    /** The cluster key, for this package's tests. */
+    byte[] runtimeKey() {
+        return runtime.settings().key.clone();
     }
 
     @Override

@@ -366,9 +366,26 @@ final class ClusterRuntime implements MembershipListener {
         maybeTerminate();
     }
 
-    /** Sends what can go now: backlog order, each to the least-loaded worker with room. Lock held. */
+    /** Why the last worker that refused this pool's tasks did (its key differs); null if none did. */
+    private String refusal;
+
+    /**
+     * Sends what can go now: backlog order, each to the least-loaded worker with room. When every
+     * worker there is refuses this pool's tasks, the queued tasks fail with the refusal instead
+     * of waiting for a worker that may never come. Lock held.
+     */
     private List<Send> dispatch() {
         List<Send> sends = new ArrayList<>();
+        if (refusal != null && !workers.isEmpty() && workers.values().stream().allMatch(w -> w.refused)) {
+            for (Pending p : backlog) {
+                if (p.call.failUnstarted()) {
+                    String why = refusal;
+                    completions.execute(() -> p.promise.trySetException(new SecurityException(why)));
+                }
+            }
+            backlog.clear();
+            return sends;
+        }
         while (!backlog.isEmpty()) {
             Pending p = backlog.peekFirst();
             if (p.call.state() != ClusterCall.QUEUED) {
@@ -540,6 +557,7 @@ final class ClusterRuntime implements MembershipListener {
             }
             if (refusedMember) {
                 s.w.refused = true;
+                refusal = new String(body, StandardCharsets.UTF_8);
             }
             if (p.promise.future().isDone() || complete) {
                 pending.remove(p.call.id());

@@ -205,6 +205,113 @@ class ClusterPoolTest {
                 .hasMessageContaining("cluster member");
     }
 
+    @Test
+    void aPoolWithAnotherKeyIsRefusedByEveryMemberAndNothingRuns() throws Exception {
+        SharedLog ran = LoopbackChannels.newLog();
+        byte[] wrong = new byte[32];
+        java.util.Arrays.fill(wrong, (byte) 7);
+        ClusterPool other = ClusterPool.builder().instance(pool.hazelcastInstance()).key(wrong).name("wrong-key").build();
+        try {
+            List<TaskFuture<Integer>> fs = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                fs.add(other.submit(() -> {
+                    ran.append("ran");
+                    return 1;
+                }));
+            }
+            for (TaskFuture<Integer> f : fs) {
+                assertThat(f.exception(WAIT)).isInstanceOf(SecurityException.class)
+                        .hasMessageContaining("refused a task not signed with its cluster key")
+                        .hasMessageContaining("give the pool and the members the same key");
+            }
+            assertThat(ran.entries()).isEmpty();
+        } finally {
+            other.shutdown(true, true);
+        }
+        assertThat(other.isTerminated()).isTrue();
+        assertThat(pool.submit(() -> 2).result(WAIT)).as("the cluster and its own pool are unharmed").isEqualTo(2);
+    }
+
+    @Test
+    void submitBlocksWhileMaxInFlightTasksAreUnfinished() throws Exception {
+        byte[] key = keyOf(pool);
+        Gate release = LoopbackChannels.newGate();
+        ClusterPool small = ClusterPool.builder().instance(pool.hazelcastInstance()).key(key).maxInFlight(2)
+                .name("bounded").build();
+        try {
+            TaskFuture<Integer> a = small.submit(() -> {
+                release.await();
+                return 1;
+            });
+            TaskFuture<Integer> b = small.submit(() -> {
+                release.await();
+                return 2;
+            });
+            java.util.concurrent.CompletableFuture<TaskFuture<Integer>> third = new java.util.concurrent.CompletableFuture<>();
+            Thread submitter = new Thread(() -> third.complete(small.submit(() -> 3)));
+            submitter.start();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (submitter.getState() != Thread.State.WAITING) {
+                assertThat(System.nanoTime()).as("the third submit blocks").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            assertThat(third).isNotDone();
+            release.open();
+            assertThat(a.result(WAIT) + b.result(WAIT)).isEqualTo(3);
+            assertThat(third.get(WAIT.toSeconds(), TimeUnit.SECONDS).result(WAIT)).isEqualTo(3);
+            submitter.join();
+        } finally {
+            small.shutdown(true, true);
+        }
+    }
+
+    @Test
+    void theInitializerRunsOnceOnEachMemberBeforeItsTasks() {
+        SharedLog log = LoopbackChannels.newLog();
+        ClusterPool init = ClusterPool.builder().instance(pool.hazelcastInstance()).key(keyOf(pool))
+                .initializer(() -> log.append("init@" + ProcessHandle.current().pid())).name("init").build();
+        try {
+            List<TaskFuture<Long>> fs = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                fs.add(init.submit(() -> ProcessHandle.current().pid()));
+            }
+            java.util.Set<Long> pids = new java.util.HashSet<>();
+            for (TaskFuture<Long> f : fs) {
+                pids.add(f.result(WAIT));
+            }
+            List<String> inits = log.entries();
+            assertThat(inits).doesNotHaveDuplicates();
+            for (long pid : pids) {
+                assertThat(inits).contains("init@" + pid);
+            }
+        } finally {
+            init.shutdown(true, true);
+        }
+    }
+
+    @Test
+    void aFailingInitializerBreaksThePool() {
+        ClusterPool broken = ClusterPool.builder().instance(pool.hazelcastInstance()).key(keyOf(pool))
+                .initializer(() -> {
+                    throw new IllegalStateException("no database");
+                }).name("broken").build();
+        try {
+            TaskFuture<Integer> f = broken.submit(() -> 1);
+            assertThat(f.exception(WAIT)).isInstanceOf(dev.jfutures.BrokenExecutorException.class)
+                    .hasMessageContaining("the initializer failed on cluster member")
+                    .hasMessageContaining("no database");
+            assertThat(broken.isBroken()).isTrue();
+            assertThatThrownBy(() -> broken.submit(() -> 2)).isInstanceOf(dev.jfutures.BrokenExecutorException.class);
+        } finally {
+            broken.shutdown(true, true);
+        }
+    }
+
+    /** The key of a local pool, read through its settings (the test's view into the package). */
+    static byte[] keyOf(ClusterPool p) {
+        return p.runtimeKey();
+    }
+
     static void awaitStatus(TaskFuture<?> f, TaskStatus status) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (f.status() != status) {
