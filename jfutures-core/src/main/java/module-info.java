@@ -9,5 +9,5 @@
 module dev.jfutures {
     exports dev.jfutures;
     exports dev.jfutures.remote;
-    exports dev.jfutures.remote.internal to dev.jfutures.process;
+    exports dev.jfutures.remote.internal to dev.jfutures.process, dev.jfutures.cluster;
 }
