@@ -35,8 +35,14 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class AsCompletedTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected AsCompletedTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected AsCompletedTests(ExecutorKind kind) {
+        super(kind);
     }
 
     /** Port of test_as_completed.py AsCompletedTests.test_no_timeout: without a timeout, every future is yielded once, those already done and those completing later. */

@@ -34,8 +34,14 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class BadInputTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected BadInputTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected BadInputTests(ExecutorKind kind) {
+        super(kind);
     }
 
     /** A negative duration: refused where a duration is a setting (keepAlive); a wait treats it as zero. */

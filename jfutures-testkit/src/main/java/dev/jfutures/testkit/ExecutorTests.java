@@ -47,8 +47,14 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ExecutorTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected ExecutorTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected ExecutorTests(ExecutorKind kind) {
+        super(kind);
     }
 
     // ------------------------------------------------------------------------------- T31 submit

@@ -51,8 +51,14 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class FutureTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected FutureTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected FutureTests(ExecutorKind kind) {
+        super(kind);
     }
 
     // ------------------------------------------------------------------------------ T1-T4

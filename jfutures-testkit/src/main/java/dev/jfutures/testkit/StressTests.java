@@ -46,8 +46,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class StressTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected StressTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected StressTests(ExecutorKind kind) {
+        super(kind);
     }
 
     /** Seeds run by default, 1 to this. */

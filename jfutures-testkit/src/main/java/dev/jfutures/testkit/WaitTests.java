@@ -33,8 +33,14 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class WaitTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected WaitTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected WaitTests(ExecutorKind kind) {
+        super(kind);
     }
 
     /** Port of test_wait.py WaitTests.test_20369: a future passed twice counts once, and an ALL_COMPLETED wait on it returns when it completes. */
