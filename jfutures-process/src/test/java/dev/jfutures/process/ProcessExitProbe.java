@@ -10,9 +10,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link ExitProbe}'s scenarios with a {@link ProcessPool} of 2 workers: the child JVM of {@link
- * ProcessShutdownTest}'s subprocess tests, launched by {@link ExitProbe#run}. Usage: {@code
- * ProcessExitProbe <scenario>}, the scenario being one of {@link ExitProbe}'s constants.
+ * {@link ExitProbe}'s scenarios with a {@link ProcessPool} of 2 workers: the child JVM of the
+ * subprocess tests of {@code ShutdownTests} on process pools ({@link ProcessPoolKind#exitProbe}),
+ * launched by {@link ExitProbe#run}. Usage: {@code ProcessExitProbe <scenario>}, the scenario being
+ * one of {@link ExitProbe}'s constants.
  *
  * <p>The task that stands for CPython's {@code sleep_and_print(t, "apple")} runs in a worker JVM,
  * so it cannot join this JVM's main thread as {@link ExitProbe}'s does: {@code main} creates a

@@ -3,18 +3,12 @@ package dev.jfutures.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.jfutures.TaskExecutor;
-import dev.jfutures.testkit.ExecutorSpec;
 import dev.jfutures.testkit.ExecutorTestBase;
-import dev.jfutures.testkit.Gate;
-import dev.jfutures.testkit.LoopbackChannels;
-import dev.jfutures.testkit.SharedLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -37,25 +31,9 @@ abstract class ProcessTestBase extends ExecutorTestBase {
 
     private final List<ProcessPool> pools = new ArrayList<>();
 
-    @Override
-    protected TaskExecutor newExecutor(ExecutorSpec spec) {
-        return Pools.process(spec);
-    }
-
-    @Override
-    protected Gate newGate() {
-        return LoopbackChannels.newGate();
-    }
-
-    @Override
-    protected SharedLog newLog() {
-        return LoopbackChannels.newLog();
-    }
-
-    @Override
-    protected void assertNoLeaks(TaskExecutor e) {
-        super.assertNoLeaks(e);
-        Pools.assertNoWorkersLeft(e);
+    /** With {@link ProcessPoolKind}: {@link #executor} and the extra executors are ProcessPools. */
+    ProcessTestBase() {
+        super(ProcessPoolKind.INSTANCE);
     }
 
     /**

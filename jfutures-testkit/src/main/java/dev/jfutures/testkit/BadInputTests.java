@@ -2,14 +2,12 @@ package dev.jfutures.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jfutures.Futures;
 import dev.jfutures.MapOptions;
 import dev.jfutures.MapResults;
 import dev.jfutures.ReturnWhen;
 import dev.jfutures.Task;
-import dev.jfutures.TaskExecutor;
 import dev.jfutures.TaskFunction;
 import dev.jfutures.TaskFuture;
 import dev.jfutures.ThreadPool;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -29,17 +26,20 @@ import org.junit.jupiter.api.Test;
  * and leave the executor working: after each bad call the executor is not shut down and still
  * runs a task to its result.
  *
- * <p>The checks of {@link ThreadPool.Builder} are at the end, under their own banner; they run
- * only when the executor under test is a {@link ThreadPool}, and shut down every pool they build.
+ * <p>The checks of {@link ThreadPool.Builder}'s arguments involve no executor under test: they
+ * run once, in the testkit's own {@code ThreadPoolBuilderTest}.
  */
 public abstract class BadInputTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected BadInputTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected BadInputTests(ExecutorKind kind) {
+        super(kind);
     }
-
-    /** A negative duration: refused where a duration is a setting (keepAlive); a wait treats it as zero. */
-    private static final Duration NEGATIVE = Duration.ofMillis(-1);
 
     // ------------------------------------------------------------------------------ submit
 
@@ -337,74 +337,6 @@ public abstract class BadInputTests extends ExecutorTestBase {
         }
     }
 
-    // ------------------------------------------------------------------------------ ThreadPool.builder
-    //
-    // Specific to ThreadPool: skipped unless the executor under test is one. Each pool built here
-    // is shut down here.
-
-    /** ThreadPool.builder().workers(0) throws IllegalArgumentException naming "workers". */
-    @Test
-    void threadPoolBuilderWorkersZeroThrowsIaeNamingWorkers() {
-        assumeThreadPool();
-        assertFailsNaming(IllegalArgumentException.class, "workers", () -> ThreadPool.builder().workers(0));
-    }
-
-    /** ThreadPool.builder().workers(-1) throws IllegalArgumentException naming "workers". */
-    @Test
-    void threadPoolBuilderWorkersNegativeThrowsIaeNamingWorkers() {
-        assumeThreadPool();
-        assertFailsNaming(IllegalArgumentException.class, "workers", () -> ThreadPool.builder().workers(-1));
-    }
-
-    /** ThreadPool.builder().threadNamePrefix(null) throws NullPointerException naming "threadNamePrefix". */
-    @Test
-    void threadPoolBuilderNullPrefixThrowsNpeNamingThreadNamePrefix() {
-        assumeThreadPool();
-        assertFailsNaming(NullPointerException.class, "threadNamePrefix",
-                () -> ThreadPool.builder().threadNamePrefix(null));
-    }
-
-    /** ThreadPool.builder().initializer(null) throws NullPointerException naming "initializer". */
-    @Test
-    void threadPoolBuilderNullInitializerThrowsNpeNamingInitializer() {
-        assumeThreadPool();
-        assertFailsNaming(NullPointerException.class, "initializer", () -> ThreadPool.builder().initializer(null));
-    }
-
-    /** ThreadPool.builder().keepAlive of zero or less throws IllegalArgumentException naming "keepAlive". */
-    @Test
-    void threadPoolBuilderNonPositiveKeepAliveThrowsIaeNamingKeepAlive() {
-        assumeThreadPool();
-        assertFailsNaming(IllegalArgumentException.class, "keepAlive", () -> ThreadPool.builder().keepAlive(Duration.ZERO));
-        assertFailsNaming(IllegalArgumentException.class, "keepAlive", () -> ThreadPool.builder().keepAlive(NEGATIVE));
-    }
-
-    /** ThreadPool.builder().keepAlive(null) throws NullPointerException naming "keepAlive". */
-    @Test
-    void threadPoolBuilderNullKeepAliveThrowsNpeNamingKeepAlive() {
-        assumeThreadPool();
-        assertFailsNaming(NullPointerException.class, "keepAlive", () -> ThreadPool.builder().keepAlive(null));
-    }
-
-    /** A builder that refused a setting keeps its earlier settings and builds a working pool, which shuts down cleanly. */
-    @Test
-    void threadPoolBuilderBuildsAfterRefusedSetting() throws InterruptedException {
-        assumeThreadPool();
-        ThreadPool.Builder b = ThreadPool.builder().workers(2).threadNamePrefix("bad-input-builder");
-        catchThrowable(() -> b.workers(0));
-        catchThrowable(() -> b.keepAlive(NEGATIVE));
-
-        ThreadPool pool = b.build();
-        try {
-            assertThat(pool.workers()).isEqualTo(2);
-            assertThat(pool.submit(() -> Tasks.mul(6, 7)).result(SHORT_TIMEOUT)).isEqualTo(42);
-        } finally {
-            pool.shutdown(true, false);
-        }
-        assertThat(pool.awaitTermination(SHORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        assertThat(pool.poolSize()).isZero();
-    }
-
     // ------------------------------------------------------------------------------ oracles
 
     /** A lambda as a {@link Task}, so that it is serializable and also a Callable. */
@@ -413,7 +345,7 @@ public abstract class BadInputTests extends ExecutorTestBase {
     }
 
     /** The call throws {@code type} at once, and its message names {@code parameter} as a word. */
-    private static void assertFailsNaming(Class<? extends Throwable> type, String parameter, ThrowingCallable call) {
+    static void assertFailsNaming(Class<? extends Throwable> type, String parameter, ThrowingCallable call) {
         Throwable thrown = catchThrowable(call);
         assertThat(thrown).as("what the bad call threw").isInstanceOf(type);
         assertThat(thrown.getMessage()).as("message of %s", thrown)
@@ -425,9 +357,5 @@ public abstract class BadInputTests extends ExecutorTestBase {
     private void assertExecutorStillWorks() {
         assertThat(executor.isShutdown()).as("executor shut down by a bad call").isFalse();
         assertThat(executor.submit(() -> Tasks.mul(6, 7)).result(SHORT_TIMEOUT)).isEqualTo(42);
-    }
-
-    private void assumeThreadPool() {
-        assumeTrue(executor instanceof ThreadPool, "ThreadPool.builder checks run with ThreadPool executors only");
     }
 }

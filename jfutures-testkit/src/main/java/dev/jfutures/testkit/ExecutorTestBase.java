@@ -6,6 +6,7 @@ import dev.jfutures.TaskExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,16 +15,15 @@ import org.junit.jupiter.api.BeforeEach;
  * The base of every conformance suite, CPython's {@code ExecutorMixin}: one executor with {@link
  * #workerCount()} workers per test, shut down (and checked for leaks) after it.
  *
- * <p>A subclass for one executor kind implements {@link #newExecutor(ExecutorSpec)} and, where
- * tasks run outside this JVM, {@link #newGate()} and {@link #newLog()}. Tasks in the suites are
+ * <p>What differs between executor kinds is not in the suites but in one {@link ExecutorKind},
+ * which each suite takes in its constructor: the test class of a kind holds one {@code @Nested}
+ * line per suite that passes it that kind (see {@link ExecutorKind}). Tasks in the suites are
  * serializable lambdas that capture only serializable values (never the test instance), so the
  * same suites run on thread, process and cluster executors.
+ *
+ * @since 0.1
  */
 public abstract class ExecutorTestBase {
-
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected ExecutorTestBase() {
-    }
 
     /** CPython's {@code SHORT_TIMEOUT}: the most a test should ever wait for something that happens. */
     public static final Duration SHORT_TIMEOUT = Duration.ofSeconds(30);
@@ -40,67 +40,93 @@ public abstract class ExecutorTestBase {
 
     private final List<TaskExecutor> extra = new ArrayList<>();
 
-    /**
-     * Makes an executor of the kind under test.
-     *
-     * @param spec workers and initializer
-     * @return a new executor
-     */
-    protected abstract TaskExecutor newExecutor(ExecutorSpec spec);
+    /** The kind under test: makes {@link #executor} and every other executor of the test. */
+    private final ExecutorKind kind;
 
     /**
-     * CPython's {@code worker_count}.
+     * For the suites and the other bases of per-kind tests, which pass on the kind under test.
+     *
+     * @param kind the executor kind under test
+     * @throws NullPointerException if {@code kind} is null
+     * @since 0.1
+     */
+    protected ExecutorTestBase(ExecutorKind kind) {
+        this.kind = Objects.requireNonNull(kind, "kind");
+    }
+
+    /**
+     * The executor kind under test, for what a suite asks of it beyond executors, gates and logs
+     * (the exit probe of {@link ShutdownTests}).
+     *
+     * @return the kind this suite was constructed with
+     * @since 0.1
+     */
+    protected final ExecutorKind kind() {
+        return kind;
+    }
+
+    /**
+     * CPython's {@code worker_count}. A suite whose tests need another number overrides this; it
+     * is a property of the suite, not of the executor kind.
      *
      * @return the workers of {@link #executor}
+     * @since 0.1
      */
     protected int workerCount() {
         return 5;
     }
 
     /**
-     * A closed gate that tasks on this executor can wait on.
+     * A closed gate that tasks on this executor can wait on: {@link ExecutorKind#newGate()}.
      *
      * @return a new gate
+     * @since 0.1
      */
-    protected Gate newGate() {
-        return LocalChannels.newGate();
+    protected final Gate newGate() {
+        return kind.newGate();
     }
 
     /**
-     * A log that tasks on this executor can append to.
+     * A log that tasks on this executor can append to: {@link ExecutorKind#newLog()}.
      *
      * @return a new log
+     * @since 0.1
      */
-    protected SharedLog newLog() {
-        return LocalChannels.newLog();
+    protected final SharedLog newLog() {
+        return kind.newLog();
     }
 
     /**
-     * Another executor for this test, shut down after it like {@link #executor}.
+     * Another executor of the kind under test for this test, shut down and checked for leaks
+     * after it like {@link #executor}.
      *
      * @param spec workers and initializer
      * @return the executor
+     * @since 0.1
      */
-    protected TaskExecutor extraExecutor(ExecutorSpec spec) {
-        TaskExecutor e = newExecutor(spec);
+    protected final TaskExecutor extraExecutor(ExecutorSpec spec) {
+        TaskExecutor e = kind.newExecutor(spec);
         extra.add(e);
         return e;
     }
 
     /**
-     * Checks that an executor that was shut down left nothing behind (threads, processes, files).
-     * The default checks only termination; subclasses add what their kind can leak.
+     * Checks that an executor that was shut down left nothing behind: that it terminated, then
+     * {@link ExecutorKind#assertNoLeaks} for what its kind can leak (threads, processes, files).
      *
      * @param e a shut-down executor
+     * @throws AssertionError if {@code e} has not terminated or left something behind
+     * @since 0.1
      */
-    protected void assertNoLeaks(TaskExecutor e) {
+    protected final void assertNoLeaks(TaskExecutor e) {
         assertThat(e.isTerminated()).as("executor terminated after shutdown(wait=true): %s", e).isTrue();
+        kind.assertNoLeaks(e);
     }
 
     /** Creates {@link #executor}. */
     @BeforeEach
     void setUpExecutor() {
-        executor = newExecutor(ExecutorSpec.workers(workerCount()));
+        executor = kind.newExecutor(ExecutorSpec.workers(workerCount()));
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.jfutures.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -19,7 +18,6 @@ import java.io.Serializable;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,11 +42,21 @@ import org.junit.jupiter.api.Test;
  * CPython's {@code next(i)} is {@code next()}, its {@code StopIteration} is {@code hasNext() ==
  * false} plus {@link NoSuchElementException}, and an exception raised at an element's position is
  * a {@link TaskFailedException} whose cause is the element's exception.
+ *
+ * <p>T37's {@code test_map_buffersize_type_validation} and {@code
+ * test_map_buffersize_value_validation} check {@link MapOptions} alone, with no executor: they run
+ * once, in the testkit's own {@code MapOptionsTest}.
  */
 public abstract class ExecutorTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected ExecutorTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected ExecutorTests(ExecutorKind kind) {
+        super(kind);
     }
 
     // ------------------------------------------------------------------------------- T31 submit
@@ -264,37 +272,6 @@ public abstract class ExecutorTests extends ExecutorTestBase {
     }
 
     // ------------------------------------------------------------------------------- T37 buffersize
-
-    /**
-     * Port of executor.py ExecutorTest.test_map_buffersize_type_validation: only an integer buffer
-     * size, or none, is accepted. CPython rejects {@code "foo"} and {@code 2.0} at run time; in Java
-     * the compiler does, since the only {@code bufferSize} setter takes an {@code int} (checked here
-     * by reflection, so that a looser overload would fail this test), and CPython's {@code None} is
-     * the unset default.
-     */
-    @Test
-    void test_map_buffersize_type_validation() {
-        List<Method> setters = Arrays.stream(MapOptions.class.getMethods())
-                .filter(m -> m.getName().equals("bufferSize") && m.getParameterCount() == 1)
-                .collect(Collectors.toList());
-        assertThat(setters).hasSize(1);
-        assertThat(setters.get(0).getParameterTypes()).containsExactly(int.class);
-        assertThat(MapOptions.defaults().bufferSize()).as("None: the executor's default").isEmpty();
-    }
-
-    /**
-     * Port of executor.py ExecutorTest.test_map_buffersize_value_validation: a buffer size of 0 or
-     * -1 is refused with an {@link IllegalArgumentException} naming {@code bufferSize} (CPython's
-     * {@code ValueError("buffersize must be None or > 0")}), before any task is submitted.
-     */
-    @Test
-    void test_map_buffersize_value_validation() {
-        for (int buffersize : new int[] {0, -1}) {
-            assertThatIllegalArgumentException().as("buffersize=%d", buffersize)
-                    .isThrownBy(() -> MapOptions.defaults().bufferSize(buffersize))
-                    .withMessageContaining("bufferSize");
-        }
-    }
 
     /**
      * Port of executor.py ExecutorTest.test_map_buffersize: {@code map(str, range(4),

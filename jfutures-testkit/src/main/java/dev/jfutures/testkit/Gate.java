@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * A one-shot gate that tasks wait on until the test opens it: the latch of the suites, usable from
- * any executor (it is serializable, so a task in a worker process can capture it; the executor's
- * test subclass decides how it crosses process boundaries). Never a sleep.
+ * any executor (it is serializable, so a task in a worker process can capture it; the executor
+ * kind's {@link ExecutorKind#newGate()} decides how it crosses process boundaries). Never a sleep.
  */
 public interface Gate extends Serializable {
 

@@ -25,8 +25,14 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class InitTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected InitTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected InitTests(ExecutorKind kind) {
+        super(kind);
     }
 
     /** CPython's global {@code INITIALIZER_STATUS}, per JVM (per worker process, for processes). */

@@ -19,25 +19,20 @@ import org.junit.jupiter.api.Test;
  * executor kind; each method is named as the CPython test it ports.
  *
  * <p>The subprocess tests ({@code assert_python_ok('-c', ...)} in CPython) start a JVM that plays
- * an exit scenario with the executor kind under test; {@link #exitProbe(String)} says which
- * program does that (for thread pools, {@link ExitProbe}).
+ * an exit scenario with the executor kind under test; the kind's {@link ExecutorKind#exitProbe}
+ * says which program does that (for thread pools, {@link ExitProbe}).
  */
 public abstract class ShutdownTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected ShutdownTests() {
-    }
-
     /**
-     * The main class and arguments of a program that plays one of {@link ExitProbe}'s scenarios
-     * ({@link ExitProbe#INTERPRETER_SHUTDOWN}, {@link ExitProbe#SUBMIT_AFTER_INTERPRETER_SHUTDOWN},
-     * {@link ExitProbe#SUBMIT_AFTER_INTERPRETER_SHUTDOWN_STARTED}, {@link ExitProbe#HANG_GH83386})
-     * with an executor of the kind under test. It runs with this JVM's {@code java} and class path.
+     * For the test class of one executor kind, which passes that kind.
      *
-     * @param scenario the scenario
-     * @return main class and arguments, e.g. {@code ExitProbe.command("platform", scenario)}
+     * @param kind the executor kind under test
+     * @since 0.1
      */
-    protected abstract List<String> exitProbe(String scenario);
+    protected ShutdownTests(ExecutorKind kind) {
+        super(kind);
+    }
 
     /**
      * Port of test_shutdown.py ExecutorShutdownTest.test_run_after_shutdown: after {@code
@@ -63,7 +58,7 @@ public abstract class ShutdownTests extends ExecutorTestBase {
      */
     @Test
     void test_interpreter_shutdown() throws Exception {
-        ExitProbe.Outcome o = ExitProbe.run(exitProbe(ExitProbe.INTERPRETER_SHUTDOWN), SHORT_TIMEOUT);
+        ExitProbe.Outcome o = ExitProbe.run(kind().exitProbe(ExitProbe.INTERPRETER_SHUTDOWN), SHORT_TIMEOUT);
         assertThat(o.stderr()).as("stderr").isEmpty();
         assertThat(o.stdout().strip()).as("stdout").isEqualTo("apple");
         assertThat(o.exitCode()).as("exit code").isZero();
@@ -82,12 +77,12 @@ public abstract class ShutdownTests extends ExecutorTestBase {
      */
     @Test
     void test_submit_after_interpreter_shutdown() throws Exception {
-        ExitProbe.Outcome never = ExitProbe.run(exitProbe(ExitProbe.SUBMIT_AFTER_INTERPRETER_SHUTDOWN), SHORT_TIMEOUT);
+        ExitProbe.Outcome never = ExitProbe.run(kind().exitProbe(ExitProbe.SUBMIT_AFTER_INTERPRETER_SHUTDOWN), SHORT_TIMEOUT);
         assertThat(never.stderr()).as("stderr").contains("java.util.concurrent.RejectedExecutionException");
         assertThat(never.stdout().strip()).as("stdout").isEqualTo("runtime-error");
         assertThat(never.exitCode()).as("exit code").isZero();
         for (int i = 0; i < 3; i++) {
-            ExitProbe.Outcome o = ExitProbe.run(exitProbe(ExitProbe.SUBMIT_AFTER_INTERPRETER_SHUTDOWN_STARTED), SHORT_TIMEOUT);
+            ExitProbe.Outcome o = ExitProbe.run(kind().exitProbe(ExitProbe.SUBMIT_AFTER_INTERPRETER_SHUTDOWN_STARTED), SHORT_TIMEOUT);
             assertThat(o.stdout().strip()).as("stdout").isIn("runtime-error", "accepted 7");
             if (o.stdout().strip().equals("runtime-error")) {
                 assertThat(o.stderr()).as("stderr").contains("java.util.concurrent.RejectedExecutionException");
@@ -152,7 +147,7 @@ public abstract class ShutdownTests extends ExecutorTestBase {
      */
     @Test
     void test_hang_gh83386() throws Exception {
-        ExitProbe.Outcome o = ExitProbe.run(exitProbe(ExitProbe.HANG_GH83386), SHORT_TIMEOUT);
+        ExitProbe.Outcome o = ExitProbe.run(kind().exitProbe(ExitProbe.HANG_GH83386), SHORT_TIMEOUT);
         assertThat(o.stderr()).as("stderr").isEmpty();
         assertThat(o.stdout().strip()).as("stdout").isEqualTo("apple");
         assertThat(o.exitCode()).as("exit code").isZero();

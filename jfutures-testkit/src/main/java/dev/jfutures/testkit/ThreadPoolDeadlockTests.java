@@ -33,8 +33,14 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ThreadPoolDeadlockTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected ThreadPoolDeadlockTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected ThreadPoolDeadlockTests(ExecutorKind kind) {
+        super(kind);
     }
 
     /** A timeout that a test expects to run out. */

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * CPython's {@code test_thread_pool.py} {@code ThreadPoolExecutorTest} and the thread-pool half of
  * {@code test_shutdown.py} ({@code ThreadPoolShutdownTest}), T44-T50 of the spec, plus executor.py's
  * {@code test_max_workers_negative} (T40), which is about the pool's constructor. Specific to
- * {@link ThreadPool}; a subclass says whether its pools use platform or virtual threads, and its
- * {@link #newExecutor} must build {@link ThreadPool}s of that kind. Each method is named as the
+ * {@link ThreadPool}: the kind under test must make {@link ThreadPool}s, and the pools a test
+ * builds itself use the same threads as those, platform or virtual. Each method is named as the
  * CPython test it ports.
  *
  * <p>CPython's tests look at {@code executor._threads}; these use {@link ThreadPool#poolSize()}, or
@@ -37,8 +37,14 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ThreadPoolTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected ThreadPoolTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected ThreadPoolTests(ExecutorKind kind) {
+        super(kind);
     }
 
     /** Threads that ran tasks, per key; see {@link #recordThread}. */
@@ -48,11 +54,14 @@ public abstract class ThreadPoolTests extends ExecutorTestBase {
     private final List<String> keys = new ArrayList<>();
 
     /**
-     * Whether the pools under test use virtual threads.
+     * Whether the pools under test use virtual threads: those of the kind's executors.
      *
      * @return true for virtual threads, false for platform threads
+     * @since 0.1
      */
-    protected abstract boolean virtualThreads();
+    protected final boolean virtualThreads() {
+        return ((ThreadPool) executor).isVirtual();
+    }
 
     /**
      * A builder for the kind under test: {@code ThreadPool.builder()}, with {@code

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -30,11 +29,21 @@ import org.junit.jupiter.api.Test;
  * CANCELLED_AND_NOTIFIED_FUTURE are both {@link CannedFutures#cancelled()}: a cancelled future is
  * done for {@code wait} at once (CPython defect D1), so the tests that hold a CANCELLED_FUTURE
  * expect it in {@code done}.
+ *
+ * <p>The {@code wait} semantics that need no executor (a cancel waking a waiter on a bare future,
+ * the refusal of a {@code FutureTask}, an empty collection) are not in this suite: they run once,
+ * in the testkit's own {@code PromiseWaitTest}.
  */
 public abstract class WaitTests extends ExecutorTestBase {
 
-    /** For the executor-specific subclasses, which say how to make the executor under test. */
-    protected WaitTests() {
+    /**
+     * For the test class of one executor kind, which passes that kind.
+     *
+     * @param kind the executor kind under test
+     * @since 0.1
+     */
+    protected WaitTests(ExecutorKind kind) {
+        super(kind);
     }
 
     /** Port of test_wait.py WaitTests.test_20369: a future passed twice counts once, and an ALL_COMPLETED wait on it returns when it completes. */
@@ -279,33 +288,6 @@ public abstract class WaitTests extends ExecutorTestBase {
     // ------------------------------------------------------------------------------ beyond CPython
 
     /**
-     * A cancel wakes a thread blocked in {@code wait} without a timeout, and the cancelled future
-     * is in {@code done} (CPython defect D1: cpython #87893, #109934, #92001; its wait never sees
-     * a future cancelled outside an executor and hangs).
-     */
-    @Test
-    void cancelWakesThreadBlockedInWait() throws Exception {
-        TaskPromise<Integer> p = new TaskPromise<>();
-        TaskFuture<Integer> pending = p.future();
-        AtomicReference<DoneAndNotDone<TaskFuture<Integer>>> result = new AtomicReference<>();
-        Side waiter = Side.start(() -> result.set(Futures.wait(List.of(pending))));
-        boolean parked;
-        boolean cancelled;
-        try {
-            parked = Side.awaitBlocked(waiter.thread(), SHORT_TIMEOUT);
-            cancelled = pending.cancel(false);
-        } catch (Throwable e) {
-            waiter.abort();
-            throw e;
-        }
-        waiter.joinWoken("a cancel did not wake the thread blocked in Futures.wait (no timeout)");
-        assertThat(parked).as("wait() parked its thread before the cancel").isTrue();
-        assertThat(cancelled).isTrue();
-        assertThat(result.get().done()).containsExactly(pending);
-        assertThat(result.get().notDone()).isEmpty();
-    }
-
-    /**
      * {@code shutdown(cancelFutures = true)} wakes a thread blocked in {@code wait} without a
      * timeout on a queued future, which is in {@code done}, cancelled (CPython defect D1: its wait
      * hangs, the cancelled queued future never notified).
@@ -400,33 +382,6 @@ public abstract class WaitTests extends ExecutorTestBase {
         } finally {
             g.open();
         }
-    }
-
-    /** wait refuses a future whose completion it cannot observe (a FutureTask) with IllegalArgumentException naming its class. */
-    @Test
-    void waitRefusesFutureTaskNamingItsClass() {
-        FutureTask<Integer> task = new FutureTask<>(() -> 1);
-        List<Future<Integer>> fs = List.of(CompletableFuture.completedFuture(1), task);
-
-        assertThatThrownBy(() -> Futures.wait(fs))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(FutureTask.class.getName());
-        assertThatThrownBy(() -> Futures.wait(fs, Duration.ZERO, ReturnWhen.FIRST_COMPLETED))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(FutureTask.class.getName());
-    }
-
-    /** wait on an empty collection returns two empty sets at once, whatever returnWhen. */
-    @Test
-    void waitOnEmptyCollectionReturnsTwoEmptySets() {
-        for (ReturnWhen when : ReturnWhen.values()) {
-            DoneAndNotDone<TaskFuture<Object>> r = Futures.wait(List.of(), when);
-            assertThat(r.done()).as("%s", when).isEmpty();
-            assertThat(r.notDone()).as("%s", when).isEmpty();
-        }
-        DoneAndNotDone<TaskFuture<Object>> r = Futures.wait(List.of(), Duration.ZERO);
-        assertThat(r.done()).isEmpty();
-        assertThat(r.notDone()).isEmpty();
     }
 
     // ------------------------------------------------------------------------------ helpers

@@ -1,0 +1,24 @@
+package dev.jfutures.testkit;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
+
+/** Every conformance suite on {@link dev.jfutures.ThreadPool}s of virtual threads (JDK 21+). */
+@EnabledForJreRange(min = JRE.JAVA_21)
+class VirtualConformanceTest {
+
+    private static final ExecutorKind KIND = ThreadPoolKind.VIRTUAL;
+
+    @Nested class FutureTest extends FutureTests { FutureTest() { super(KIND); } }
+    @Nested class WaitTest extends WaitTests { WaitTest() { super(KIND); } }
+    @Nested class AsCompletedTest extends AsCompletedTests { AsCompletedTest() { super(KIND); } }
+    @Nested class ExecutorTest extends ExecutorTests { ExecutorTest() { super(KIND); } }
+    @Nested class ExecutorServiceContractTest extends ExecutorServiceContractTests { ExecutorServiceContractTest() { super(KIND); } }
+    @Nested class ShutdownTest extends ShutdownTests { ShutdownTest() { super(KIND); } }
+    @Nested class InitTest extends InitTests { InitTest() { super(KIND); } }
+    @Nested class StressTest extends StressTests { StressTest() { super(KIND); } }
+    @Nested class BadInputTest extends BadInputTests { BadInputTest() { super(KIND); } }
+    @Nested class ThreadPoolTest extends ThreadPoolTests { ThreadPoolTest() { super(KIND); } }
+    @Nested class ThreadPoolDeadlockTest extends ThreadPoolDeadlockTests { ThreadPoolDeadlockTest() { super(KIND); } }
+}
