@@ -1,4 +1,4 @@
-package dev.jfutures.cli.rle;
+package dev.jfutures.cli.image;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;

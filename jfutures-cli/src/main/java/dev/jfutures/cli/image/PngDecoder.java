@@ -1,4 +1,4 @@
-package dev.jfutures.cli.rle;
+package dev.jfutures.cli.image;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.jfutures.cli.rle;
+package dev.jfutures.cli.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
