@@ -13,7 +13,7 @@ import java.util.zip.Deflater;
  * Hand-made PNGs for the tests: any colour type and depth, random samples, every filter type (or
  * one chosen), Adam7 or not, the zlib stream split over IDAT chunks any way, and extra chunks; each
  * step can be replaced to make a damaged file. The samples are written independently of
- * {@link PngDecoder} (pixel by pixel, no shared code), so a decoder that gives {@link #rows} back
+ * {@link Png} (pixel by pixel, no shared code), so a decoder that gives {@link #rows} back
  * decodes correctly.
  */
 final class PngFiles {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link PngDecoder} on its own: every layout decoded back to the samples written (no Pillow
+ * {@link Png} on its own: every layout decoded back to the samples written (no Pillow
  * needed; {@link BilevelTest} compares the converted bits with Pillow's), and each kind of damage
  * refused with a message that names it.
  */
@@ -457,7 +457,7 @@ class PngTest {
     private static List<byte[]> decodeRows(Path f) throws IOException {
         List<byte[]> rows = new ArrayList<>();
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            PngDecoder png = PngDecoder.open(ch, ch.size());
+            Png png = Png.open(ch, ch.size());
             int bytes = (png.width() * png.depth() * samples(png.colorType()) + 7) / 8;
             png.decode((row, off) -> rows.add(Arrays.copyOfRange(row, off, off + bytes)));
         }
