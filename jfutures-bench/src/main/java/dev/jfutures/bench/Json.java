@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Just enough JSON for CoreBench, with no dependency: a writer for maps, lists, strings, numbers
  * and booleans (NaN and infinities become null), and a reader for what the Python side prints.
- * Public for {@code jfutures bench}, which reads the runners' reports and writes its own.
+ * Public for the side-by-side runner ({@code dev.jfutures.bench.runner}), which reads CoreBench's
+ * and ProcessBench's reports and writes its own.
  */
 public final class Json {
     private Json() {

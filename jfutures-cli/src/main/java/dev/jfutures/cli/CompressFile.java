@@ -1,8 +1,8 @@
 package dev.jfutures.cli;
 
 import dev.jfutures.Task;
-import dev.jfutures.cli.rle.Bilevel;
-import dev.jfutures.cli.rle.BitImage;
+import dev.jfutures.cli.image.Bilevel;
+import dev.jfutures.cli.image.BitImage;
 import dev.jfutures.cli.rle.Rle;
 import java.io.IOException;
 import java.nio.file.Path;

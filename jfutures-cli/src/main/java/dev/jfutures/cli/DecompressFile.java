@@ -1,7 +1,7 @@
 package dev.jfutures.cli;
 
 import dev.jfutures.Task;
-import dev.jfutures.cli.rle.BitImage;
+import dev.jfutures.cli.image.BitImage;
 import dev.jfutures.cli.rle.Rle;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

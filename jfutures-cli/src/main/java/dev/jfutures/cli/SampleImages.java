@@ -1,6 +1,6 @@
 package dev.jfutures.cli;
 
-import dev.jfutures.cli.rle.BitImage;
+import dev.jfutures.cli.image.BitImage;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;

@@ -1,22 +1,21 @@
 package dev.jfutures.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.jfutures.bench.Json;
+import dev.jfutures.bench.runner.BenchRun;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -24,8 +23,16 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import picocli.CommandLine;
 
-/** {@code jfutures bench}: a quick end-to-end run, its JSON and chart, option errors, a missing Python. */
+/**
+ * {@code jfutures bench} as a command: a quick end-to-end run, its JSON and chart, option errors, a
+ * missing Python. The runner's parts are tested in jfutures-bench.
+ */
 class BenchCommandTest {
+
+    /** How the table says the find section was not measured: the {@code find} on the PATH is not GNU's. */
+    private static final String NO_GNU_FIND = "GNU find is not on the PATH";
+    /** How stderr says the compress-vs-Python row was not measured: no Python with Pillow and bitarray. */
+    private static final String NO_PYTHON = "compress-vs-Python row is skipped";
 
     @TempDir
     Path tmp;
@@ -51,12 +58,12 @@ class BenchCommandTest {
     /** --quick --only find runs both finds, prints the table and writes JSON and an SVG with one bar per row. */
     @Test
     void quickFindRunsEndToEndAndWritesJsonAndChart() throws Exception {
-        assumeTrue(BenchFind.gnuFind() != null, "GNU find is not on the PATH");
         Path root = tree();
         Path json = tmp.resolve("out/bench.json");
         Path svg = tmp.resolve("out/bench.svg");
         Result r = run("bench", "--quick", "--only", "find", "--find-root", root.toString(), "--json", json.toString(),
                 "--chart", svg.toString());
+        assumeFalse(r.out().contains(NO_GNU_FIND), NO_GNU_FIND);
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("find " + root + " -path '*notes-0.txt*'", "checks:",
@@ -65,7 +72,7 @@ class BenchCommandTest {
         Map<String, Object> doc = map(Json.parse(Files.readString(json, StandardCharsets.UTF_8)));
         assertThat(doc).containsKeys("schema", "timestamp", "mode", "wall_seconds", "environment", "config", "rows",
                 "checks", "all_targets_met", "all_checks_ok", "sections", "notes");
-        assertThat(doc.get("schema")).isEqualTo(BenchCommand.SCHEMA);
+        assertThat(doc.get("schema")).isEqualTo(BenchRun.SCHEMA);
         assertThat(doc.get("mode")).isEqualTo("quick");
         assertThat(map(doc.get("environment"))).containsKeys("java_version", "cpus", "load_average_start",
                 "load_average_end", "jfutures_command");
@@ -77,8 +84,8 @@ class BenchCommandTest {
         assertThat(row.get("verdict")).as("a --quick run judges no target").isEqualTo("SKIP");
         double ours = number(map(row.get("jfutures")).get("median"));
         double gnu = number(map(row.get("other")).get("median"));
-        assertThat(list(map(row.get("jfutures")).get("samples"))).hasSize(BenchCommand.QUICK_RUNS);
-        assertThat(list(map(row.get("other")).get("samples"))).hasSize(BenchCommand.QUICK_RUNS);
+        assertThat(list(map(row.get("jfutures")).get("samples"))).hasSize(BenchRun.QUICK_RUNS);
+        assertThat(list(map(row.get("other")).get("samples"))).hasSize(BenchRun.QUICK_RUNS);
         assertThat(number(row.get("value"))).isPositive().isCloseTo(ours / gnu, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(map(list(doc.get("checks")).get(0))).containsEntry("id", "find_same_paths").containsEntry("ok", true);
         Map<String, Object> find = map(map(doc.get("sections")).get("find"));
@@ -89,8 +96,10 @@ class BenchCommandTest {
 
         Document chart = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
         assertThat(chart.getDocumentElement().getTagName()).isEqualTo("svg");
-        assertThat(bars(chart)).hasSize(rows.size());
-        assertThat(bars(chart).get(0).getAttribute("data-id")).isEqualTo("find/find_vs_gnu");
+        NodeList bars = (NodeList) XPathFactory.newInstance().newXPath()
+                .evaluate("//rect[starts-with(@class, 'bar')]", chart, XPathConstants.NODESET);
+        assertThat(bars.getLength()).isEqualTo(rows.size());
+        assertThat(((Element) bars.item(0)).getAttribute("data-id")).isEqualTo("find/find_vs_gnu");
     }
 
     /** Without Python (--python naming nothing), the compress-vs-Python row is SKIP and says why and what to install. */
@@ -102,7 +111,7 @@ class BenchCommandTest {
                 json.toString());
 
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.err()).contains("compress-vs-Python row is skipped", missing + ": not found",
+        assertThat(r.err()).contains(NO_PYTHON, missing + ": not found",
                 "python3-pil python3-bitarray");
         Map<String, Object> row = map(list(map(Json.parse(Files.readString(json))).get("rows")).get(0));
         assertThat(row).containsEntry("id", "compress_vs_python").containsEntry("verdict", "SKIP");
@@ -116,10 +125,9 @@ class BenchCommandTest {
      */
     @Test
     void quickCompressMeasuresBothComparisonsWithTheSameOutputs() throws Exception {
-        BenchCompress.Python python = BenchCompress.findPython(null);
-        assumeTrue(python.found(), python.problem());
         Path json = tmp.resolve("bench.json");
         Result r = run("bench", "--quick", "--runs", "1", "--only", "compress", "--json", json.toString());
+        assumeFalse(r.err().contains(NO_PYTHON), r.err());
 
         assertThat(r.code()).as(r.err()).isZero();
         Map<String, Object> doc = map(Json.parse(Files.readString(json)));
@@ -155,150 +163,7 @@ class BenchCommandTest {
                 .doesNotContain("Usage:");
     }
 
-    // ------------------------------------------------------------------ parts
-
-    /** The pattern is a name that occurs a few times; a name under which everything lies is not. */
-    @Test
-    void theChosenPatternMatchesAHandfulOfPaths() {
-        List<String> paths = new ArrayList<>(List.of("/r", "/r/common-dir"));
-        for (int i = 0; i < 30; i++) {
-            paths.add("/r/common-dir/f" + i + "/payload");
-            paths.add("/r/common-dir/f" + i + "/sample-" + (i % 10) + ".dat");
-        }
-        assertThat(BenchFind.choosePattern(paths)).isEqualTo("sample-0.dat");
-        assertThat(BenchFind.choosePattern(List.of("/r", "/r/a", "/r/b"))).isNull();
-    }
-
-    /** A ">=" target passes at or above its limit, a "<=" one at or below; headroom above 1 is a pass. */
-    @Test
-    void verdictsAndHeadroom() {
-        BenchReport.Row atLeast = new BenchReport.Row("s", "a", "a", ">=", 20).measured(25);
-        BenchReport.Row atMost = new BenchReport.Row("s", "b", "b", "<=", 1.5).measured(3);
-        assertThat(atLeast.verdict).isEqualTo(BenchReport.PASS);
-        assertThat(atLeast.headroom()).isEqualTo(1.25);
-        assertThat(atMost.verdict).isEqualTo(BenchReport.FAIL);
-        assertThat(atMost.headroom()).isEqualTo(0.5);
-        assertThat(new BenchReport.Row("s", "c", "c", ">=", 1).measured(Double.NaN).verdict).isEqualTo(BenchReport.SKIP);
-        assertThat(BenchReport.verdict(1.5, "<=", 1.5)).isEqualTo(BenchReport.PASS);
-        assertThat(BenchReport.verdict(256, "<", 256)).isEqualTo(BenchReport.FAIL);
-    }
-
-    /** A --quick run makes every judged target SKIP, keeping its figure; the summary fails nothing. */
-    @Test
-    void aQuickRunReportsTargetsAsSkipNotFail() {
-        BenchReport report = new BenchReport();
-        report.rows.add(new BenchReport.Row("s", "fast", "fast", ">=", 20).measured(25));
-        report.rows.add(new BenchReport.Row("s", "slow", "slow", "<=", 1.5).measured(3));
-        report.rows.add(new BenchReport.Row("s", "none", "none", ">=", 1).skipped("no tool"));
-        report.quickRun();
-        assertThat(report.rows).extracting(r -> r.verdict).containsOnly(BenchReport.SKIP);
-        assertThat(report.rows.get(1).value).isEqualTo(3);
-        assertThat(report.rows.get(1).note).contains("--quick", "not judged", "full run");
-        assertThat(report.rows.get(2).note).isEqualTo("no tool");
-        assertThat(report.count(BenchReport.FAIL)).isZero();
-        StringWriter table = new StringWriter();
-        report.print(new PrintWriter(table), "heading");
-        assertThat(table.toString()).contains("all targets met (3 skipped").doesNotContain("FAILED");
-    }
-
-    /** The chart escapes text, and draws an empty bar for a target not measured. */
-    @Test
-    void theChartIsValidXmlWithABarPerRowWhateverTheText() throws Exception {
-        List<BenchReport.Row> rows = List.of(
-                new BenchReport.Row("x", "pass", "a <tricky> & \"quoted\" 'name'", ">=", 2).measured(8),
-                new BenchReport.Row("x", "fail", "failing", "<=", 1.5).measured(3),
-                new BenchReport.Row("x", "skip", "not measured", ">=", 20).skipped("no tool"),
-                new BenchReport.Row("x", "inf", "failed outright", "<", 256).measured(Double.POSITIVE_INFINITY));
-        String svg = BenchChart.svg(rows, "t & t", "sub <title>", List.of("*** core could not run: <why>"));
-        Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                .parse(new java.io.ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
-        List<Element> bars = bars(d);
-        assertThat(bars).extracting(e -> e.getAttribute("class"))
-                .containsExactly("bar pass", "bar fail", "bar skip", "bar fail");
-        assertThat(Double.parseDouble(bars.get(2).getAttribute("width"))).isZero();
-        assertThat(Double.parseDouble(bars.get(0).getAttribute("width"))).isPositive();
-        assertThat(BenchChart.ticks(0.25, 4)).containsExactly(0.5, 1.0, 2.0);
-    }
-
-    /**
-     * ProcessBench's targets against its raw-socket control and CPython's spawn start become rows
-     * that show both figures they compare; an older report without them still reads.
-     */
-    @Test
-    @SuppressWarnings("unchecked")
-    void processTargetsShowTheControlAndSpawnFigures() {
-        Map<String, Object> doc = map(Json.parse("""
-                {"schema": "jfutures-bench/process/1",
-                 "cases": [
-                  {"id": "roundtrip_p50", "unit": "us", "jfutures": {"median": 20.0, "samples": [19.0, 20.0, 21.0]},
-                   "cpython": {"median": 200.0, "samples": [200.0]}, "cpython_spawn": null},
-                  {"id": "echo_p50", "unit": "us", "jfutures": {"median": 16.0, "samples": [15.0, 16.0, 17.0]},
-                   "cpython": null, "cpython_spawn": null},
-                  {"id": "start_first_result", "unit": "ms", "jfutures": {"median": 110.0, "samples": [110.0]},
-                   "cpython": {"median": 5.0, "samples": [5.0]}, "cpython_spawn": {"median": 90.0, "samples": [90.0]}}],
-                 "targets": [
-                  {"id": "roundtrip_p50_vs_control", "description": "round-trip p50 <= 1.3x the raw Unix-socket echo (control)",
-                   "value": 1.25, "op": "<=", "threshold": 1.3, "verdict": "PASS", "context": "jfutures p50 20.0 us"},
-                  {"id": "start_vs_cpython_spawn", "description": "pool start to first result (2 workers) no slower than CPython's spawn start in the same run",
-                   "value": 1.2222, "op": "<=", "threshold": 1.0, "verdict": "FAIL", "context": null}]}
-                """));
-        BenchReport report = new BenchReport();
-        BenchChild.addRows(report, BenchChild.Runner.PROCESS, doc);
-
-        assertThat(report.rows).extracting(r -> r.id).containsExactly("roundtrip_p50_vs_control",
-                "start_vs_cpython_spawn");
-        BenchReport.Row control = report.rows.get(0);
-        assertThat(control.jfutures.median()).isEqualTo(20.0);
-        assertThat(control.other.label()).isEqualTo("raw socket echo");
-        assertThat(control.other.median()).isEqualTo(16.0);
-        assertThat(control.other.samples()).containsExactly(15.0, 16.0, 17.0);
-        assertThat(control.valueUnit).isEqualTo("x");
-        assertThat(control.verdict).isEqualTo("PASS");
-        BenchReport.Row spawn = report.rows.get(1);
-        assertThat(spawn.jfutures.median()).isEqualTo(110.0);
-        assertThat(spawn.other.label()).isEqualTo("CPython spawn");
-        assertThat(spawn.other.median()).isEqualTo(90.0);
-        assertThat(spawn.verdict).isEqualTo("FAIL");
-
-        Map<String, Object> older = new java.util.LinkedHashMap<>(doc);
-        older.put("cases", List.of(((List<Object>) doc.get("cases")).get(0)));
-        BenchReport olderReport = new BenchReport();
-        BenchChild.addRows(olderReport, BenchChild.Runner.PROCESS, older);
-        assertThat(olderReport.rows.get(0).other).as("no echo_p50 case").isNull();
-    }
-
-    /** A child that neither prints nor uses CPU is killed as stalled, long before its time limit. */
-    @Test
-    void aStalledChildIsKilledAndReported() throws Exception {
-        Path console = tmp.resolve("console");
-        Files.writeString(console, "started\n");
-        Process p = new ProcessBuilder("sleep", "600").redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
-                .start();
-        try {
-            assertThatThrownBy(() -> BenchChild.await(p, "Sleeper", console, Duration.ofMinutes(10),
-                    Duration.ofMillis(50), Duration.ofMillis(300)))
-                    .isInstanceOf(BenchProcess.Failure.class)
-                    .hasMessageContaining("Sleeper stalled: no output and under 2 s of CPU time")
-                    .hasMessageContaining("started");
-            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("killed").isTrue();
-        } finally {
-            p.destroyForcibly();
-        }
-    }
-
     // ------------------------------------------------------------------ harness
-
-    private static List<Element> bars(Document d) {
-        List<Element> bars = new ArrayList<>();
-        NodeList rects = d.getElementsByTagName("rect");
-        for (int i = 0; i < rects.getLength(); i++) {
-            Element e = (Element) rects.item(i);
-            if (e.getAttribute("class").startsWith("bar")) {
-                bars.add(e);
-            }
-        }
-        return bars;
-    }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object o) {

@@ -3,7 +3,7 @@ package dev.jfutures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import dev.jfutures.cli.rle.BitImage;
+import dev.jfutures.cli.image.BitImage;
 import dev.jfutures.cli.rle.Rle;
 import dev.jfutures.cli.rle.TestImages;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.jfutures.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jfutures.cli.rle.BitImage;
+import dev.jfutures.cli.image.BitImage;
 import dev.jfutures.cli.rle.Rle;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

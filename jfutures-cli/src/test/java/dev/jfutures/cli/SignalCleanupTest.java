@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jfutures.cli.rle.BitImage;
+import dev.jfutures.cli.image.BitImage;
 import dev.jfutures.cli.rle.Rle;
 import java.io.IOException;
 import java.io.UncheckedIOException;

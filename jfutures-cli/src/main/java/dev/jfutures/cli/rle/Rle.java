@@ -1,5 +1,6 @@
 package dev.jfutures.cli.rle;
 
+import dev.jfutures.cli.image.BitImage;
 import java.util.Arrays;
 
 /**

@@ -3,6 +3,7 @@ package dev.jfutures.cli.rle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jfutures.cli.image.BitImage;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Random;

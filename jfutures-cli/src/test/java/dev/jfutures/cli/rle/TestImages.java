@@ -1,5 +1,6 @@
 package dev.jfutures.cli.rle;
 
+import dev.jfutures.cli.image.BitImage;
 import java.io.ByteArrayOutputStream;
 import java.util.Random;
 import java.util.function.IntBinaryOperator;

@@ -1,9 +1,10 @@
-package dev.jfutures.cli.rle;
+package dev.jfutures.cli.image;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
@@ -13,11 +14,17 @@ import java.util.zip.Deflater;
  * Hand-made PNGs for the tests: any colour type and depth, random samples, every filter type (or
  * one chosen), Adam7 or not, the zlib stream split over IDAT chunks any way, and extra chunks; each
  * step can be replaced to make a damaged file. The samples are written independently of
- * {@link PngDecoder} (pixel by pixel, no shared code), so a decoder that gives {@link #rows} back
+ * {@link Png} (pixel by pixel, no shared code), so a decoder that gives {@link #rows} back
  * decodes correctly.
  */
 final class PngFiles {
     static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    /** Every colour type and bit depth PNG allows: {colour type, depth}. */
+    static final int[][] PNG_TYPES = {
+        {0, 1}, {0, 2}, {0, 4}, {0, 8}, {0, 16}, {2, 8}, {2, 16}, {3, 1}, {3, 2}, {3, 4}, {3, 8}, {4, 8}, {4, 16},
+        {6, 8}, {6, 16},
+    };
 
     private static final int[] PASS_X = {0, 4, 0, 2, 0, 1, 0};
     private static final int[] PASS_Y = {0, 0, 4, 0, 2, 0, 1};
@@ -230,7 +237,7 @@ final class PngFiles {
         boolean first = true;
         for (int i = 0; i < zlib.length || first; ) {
             int n = Math.min(zlib.length - i, 1 + rnd.nextInt(split));
-            out.writeBytes(chunk("IDAT", java.util.Arrays.copyOfRange(zlib, i, i + n)));
+            out.writeBytes(chunk("IDAT", Arrays.copyOfRange(zlib, i, i + n)));
             i += n;
             if (first) {
                 out.writeBytes(chunk("IDAT", new byte[0]));
@@ -261,5 +268,146 @@ final class PngFiles {
         byte[] p = new byte[3 * entries];
         rnd.nextBytes(p);
         return p;
+    }
+
+    /**
+     * A hand-made PNG of random samples, filters random a row; pattern 1: the image data in IDAT
+     * chunks of 1..7 bytes; pattern 2: stored (deflate level 0), with a tRNS chunk and, for a
+     * palette image, a palette shorter than the indices reach.
+     */
+    static PngFiles handMadePng(int w, int h, int colorType, int depth, boolean adam7, Random r, int pattern) {
+        int entries = colorType != 3 ? 0 : pattern == 2 ? 1 + r.nextInt(1 << depth) : 1 << depth;
+        PngFiles png = new PngFiles(w, h, colorType, depth, r, entries);
+        png.interlaced = adam7;
+        if (colorType == 3) {
+            png.plte = randomPalette(r, entries);
+        }
+        if (pattern == 1) {
+            png.split = 7;
+        } else if (pattern == 2) {
+            png.level = 0;
+            if (colorType == 0 || colorType == 2) {
+                png.trns = new byte[colorType == 0 ? 2 : 6];
+                for (int i = 0; i < png.trns.length; i += 2) {
+                    int v = r.nextInt(1 << depth);
+                    png.trns[i] = (byte) (v >>> 8);
+                    png.trns[i + 1] = (byte) v;
+                }
+            } else if (colorType == 3) {
+                png.trns = new byte[1 + r.nextInt(entries)];
+                r.nextBytes(png.trns);
+            }
+        }
+        return png;
+    }
+
+    /**
+     * {@code png} with its IHDR chunk replaced by {@code real} (any length), an IHDR chunk
+     * {@code first} before it and one {@code after} it (each unless null).
+     */
+    static byte[] withIhdrs(PngFiles png, byte[] first, byte[] real, byte[] after) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(SIGNATURE);
+        if (first != null) {
+            out.writeBytes(chunk("IHDR", first));
+        }
+        out.writeBytes(chunk("IHDR", real));
+        if (after != null) {
+            out.writeBytes(chunk("IHDR", after));
+        }
+        byte[] rest = png.build();
+        out.writeBytes(Arrays.copyOfRange(rest, 33, rest.length));
+        return out.toByteArray();
+    }
+
+    /** Where each row (each Adam7 pass row) of {@code png}'s scanlines ends, filter bytes counted. */
+    static int[] rowEnds(PngFiles png) {
+        int[][] passes = png.interlaced
+                ? new int[][] {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}
+                : new int[][] {{0, 0, 1, 1}};
+        List<Integer> ends = new ArrayList<>();
+        int end = 0;
+        for (int[] q : passes) {
+            int pw = png.width <= q[0] ? 0 : (png.width - q[0] + q[2] - 1) / q[2];
+            int ph = png.height <= q[1] ? 0 : (png.height - q[1] + q[3] - 1) / q[3];
+            for (int y = 0; pw > 0 && y < ph; y++) {
+                end += 1 + png.rowBytes(pw);
+                ends.add(end);
+            }
+        }
+        return ends.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** A palette image of the given depth with {@code plte} as its PLTE chunk, whatever its length. */
+    static PngFiles palettePng(int w, int h, int depth, Random r, byte[] plte) {
+        PngFiles png = new PngFiles(w, h, 3, depth, r, Math.max(1, plte.length / 3));
+        png.plte = plte;
+        return png;
+    }
+
+    /** {@code png} with one bit of chunk {@code type}'s CRC flipped. */
+    static byte[] badCrc(byte[] png, String type) {
+        String s = new String(png, StandardCharsets.ISO_8859_1);
+        int at = s.indexOf(type);
+        int length = ByteBuffer.wrap(png, at - 4, 4).getInt();
+        png[at + 4 + length] ^= 1;
+        return png;
+    }
+
+    /**
+     * A PNG built by hand: random samples of the given colour type and depth (filter 0), an
+     * optional PLTE, and a tRNS chunk of {@code trnsBytes} random bytes (0: none).
+     */
+    static byte[] png(int w, int h, int colorType, int depth, Random rnd, byte[] plte, int trnsBytes) {
+        int channels = colorType == 2 ? 3 : colorType == 6 ? 4 : colorType == 4 ? 2 : 1;
+        int stride = (w * channels * depth + 7) / 8;
+        byte[] raw = new byte[(stride + 1) * h];
+        for (int y = 0; y < h; y++) {
+            byte[] row = new byte[stride];
+            rnd.nextBytes(row);
+            if (colorType == 3 && plte != null) {
+                // indices mostly inside the palette, some past it
+                int max = 1 << depth;
+                for (int x = 0; x < w; x++) {
+                    int v = rnd.nextInt(4) == 0 ? rnd.nextInt(max) : rnd.nextInt(plte.length / 3);
+                    int bit = x * depth;
+                    row[bit / 8] = (byte) ((row[bit / 8] & ~(((1 << depth) - 1) << (8 - depth - bit % 8)))
+                            | v << (8 - depth - bit % 8));
+                }
+            }
+            System.arraycopy(row, 0, raw, y * (stride + 1) + 1, stride);
+        }
+        byte[] compressed = deflate(raw, Deflater.DEFAULT_COMPRESSION);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(SIGNATURE);
+        out.writeBytes(chunk("IHDR", ihdr(w, h, depth, colorType, 0)));
+        if (plte != null) {
+            out.writeBytes(chunk("PLTE", plte));
+        }
+        if (trnsBytes > 0) {
+            byte[] t = new byte[trnsBytes];
+            rnd.nextBytes(t);
+            if (colorType != 3) {
+                // a sample value that fits the depth
+                for (int i = 0; i < t.length; i += 2) {
+                    int v = rnd.nextInt(1 << Math.min(depth, 16));
+                    t[i] = (byte) (v >>> 8);
+                    t[i + 1] = (byte) v;
+                }
+            }
+            out.writeBytes(chunk("tRNS", t));
+        }
+        out.writeBytes(chunk("IDAT", compressed));
+        out.writeBytes(chunk("IEND", new byte[0]));
+        return out.toByteArray();
+    }
+
+    /** A PNG signature and an IHDR chunk (correct CRC) claiming {@code w x h} RGB, then IEND. */
+    static byte[] pngHeaderOnly(int w, int h) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(SIGNATURE);
+        out.writeBytes(chunk("IHDR", ihdr(w, h, 8, 2, 0)));
+        out.writeBytes(chunk("IEND", new byte[0]));
+        return out.toByteArray();
     }
 }

@@ -1,4 +1,4 @@
-package dev.jfutures.cli;
+package dev.jfutures.bench.runner;
 
 import dev.jfutures.bench.Json;
 import java.io.IOException;
@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The core and process sections of {@code jfutures bench}: {@code CoreBench} and {@code
- * ProcessBench} (module jfutures-bench, shaded into jfutures.jar), each in a child JVM on a fixed,
- * pre-touched 2 GB heap, writing their JSON report to a temporary file. Their targets become rows of
- * the combined table, with the figures they compare; their whole report goes into the JSON. Their
- * console output is kept in a file and shown only when they fail.
+ * ProcessBench} (package {@code dev.jfutures.bench}, shaded into jfutures.jar with this runner),
+ * each in a child JVM on a fixed, pre-touched 2 GB heap, writing their JSON report to a temporary
+ * file. Their targets become rows of the combined table, with the figures they compare; their whole
+ * report goes into the JSON. Their console output is kept in a file and shown only when they fail.
  */
 final class BenchChild {
 
@@ -97,7 +97,7 @@ final class BenchChild {
      * @throws BenchProcess.Failure if the child cannot start, fails, hangs or writes no report; the
      *     message ends with the end of its console output
      */
-    static void run(BenchCommand.Env env, Runner runner, List<String> passThrough, boolean quick)
+    static void run(BenchRun.Env env, Runner runner, List<String> passThrough, boolean quick)
             throws BenchProcess.Failure, InterruptedException {
         Path json = env.work().resolve(runner.section + ".json");
         Path console = env.work().resolve(runner.section + ".console");

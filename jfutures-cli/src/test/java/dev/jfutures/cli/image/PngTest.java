@@ -1,8 +1,9 @@
-package dev.jfutures.cli.rle;
+package dev.jfutures.cli.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -14,12 +15,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
+import javax.imageio.ImageIO;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link PngDecoder} on its own: every layout decoded back to the samples written (no Pillow
+ * {@link Png} on its own: every layout decoded back to the samples written (no Pillow
  * needed; {@link BilevelTest} compares the converted bits with Pillow's), and each kind of damage
  * refused with a message that names it.
  */
@@ -38,7 +40,7 @@ class PngTest {
     void decodesEveryTypeDepthFilterAndInterlaceBackToItsSamples() throws IOException {
         Random rnd = new Random(42);
         int files = 0;
-        for (int[] cd : BilevelTest.PNG_TYPES) {
+        for (int[] cd : PngFiles.PNG_TYPES) {
             for (int[] size : SIZES) {
                 for (boolean adam7 : new boolean[] {false, true}) {
                     for (int filter = -1; filter <= 4; filter++) {
@@ -97,6 +99,24 @@ class PngTest {
     // ------------------------------------------------------------------------------------------
     // Bad input: each refused with a message naming the file and the problem
     // ------------------------------------------------------------------------------------------
+
+    @Test
+    void aTruncatedPngIsRefusedByName() throws IOException {
+        BufferedImage image = ImageIoFiles.filled(new BufferedImage(300, 200, BufferedImage.TYPE_3BYTE_BGR), new Random(3), 1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        byte[] png = out.toByteArray();
+        Path f = Files.write(tmp.resolve("truncated.png"), Arrays.copyOf(png, png.length / 2));
+        assertThatThrownBy(() -> Bilevel.read(f)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(f + ": ");
+    }
+
+    @Test
+    void aPngWiderThan65535IsRefusedBeforeDecoding() throws IOException {
+        Path f = Files.write(tmp.resolve("wide.png"), PngFiles.pngHeaderOnly(70000, 10));
+        assertThatThrownBy(() -> Bilevel.read(f)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(f + ": ").hasMessageContaining("70000x10").hasMessageContaining("width");
+    }
 
     @Test
     void aFileTruncatedInsideTheImageDataIsRefused() throws IOException {
@@ -324,9 +344,9 @@ class PngTest {
     void aBadCrcInAHeaderChunkIsRefused() throws IOException {
         PngFiles p = new PngFiles(5, 5, 3, 8, new Random(3), 16);
         p.plte = PngFiles.randomPalette(new Random(4), 16);
-        Path f = write("badcrc.png", BilevelTest.badCrc(p.build(), "PLTE"));
+        Path f = write("badcrc.png", PngFiles.badCrc(p.build(), "PLTE"));
         refused(f).hasMessage(f + ": corrupt PNG: bad CRC in the PLTE chunk (the file is damaged)");
-        Path g = write("badihdr.png", BilevelTest.badCrc(p.build(), "IHDR"));
+        Path g = write("badihdr.png", PngFiles.badCrc(p.build(), "IHDR"));
         refused(g).hasMessage(g + ": corrupt PNG: bad CRC in the IHDR chunk (the file is damaged)");
     }
 
@@ -351,7 +371,7 @@ class PngTest {
 
     @Test
     void aPngWithoutImageDataIsRefused() throws IOException {
-        Path f = write("noidat.png", BilevelTest.pngHeaderOnly(10, 10));
+        Path f = write("noidat.png", PngFiles.pngHeaderOnly(10, 10));
         refused(f).hasMessage(f + ": corrupt PNG: no image data (IEND comes before any IDAT chunk)");
     }
 
@@ -457,7 +477,7 @@ class PngTest {
     private static List<byte[]> decodeRows(Path f) throws IOException {
         List<byte[]> rows = new ArrayList<>();
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            PngDecoder png = PngDecoder.open(ch, ch.size());
+            Png png = Png.open(ch, ch.size());
             int bytes = (png.width() * png.depth() * samples(png.colorType()) + 7) / 8;
             png.decode((row, off) -> rows.add(Arrays.copyOfRange(row, off, off + bytes)));
         }

@@ -1,7 +1,7 @@
-package dev.jfutures.cli;
+package dev.jfutures.bench.runner;
 
-import dev.jfutures.cli.BenchProcess.Subject;
-import dev.jfutures.cli.BenchProcess.Timing;
+import dev.jfutures.bench.runner.BenchProcess.Subject;
+import dev.jfutures.bench.runner.BenchProcess.Timing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ final class BenchCompress {
     private BenchCompress() {
     }
 
-    static void run(BenchCommand.Env env, Python python, Sizes sizes, int runs)
+    static void run(BenchRun.Env env, Python python, Sizes sizes, int runs)
             throws BenchProcess.Failure, InterruptedException, IOException {
         BenchReport report = env.report();
         Map<String, Object> section = report.section(SECTION);
@@ -115,10 +115,10 @@ final class BenchCompress {
         Path outPool = env.work().resolve("out-pool");
         Path outOne = env.work().resolve("out-one");
         Subject pool = new Subject("--executor process", env.jfutures("compress", in.toString(), "-o",
-                outPool.toString(), "--executor", "process", "--no-progress"), () -> BenchCommand.deleteTree(outPool));
+                outPool.toString(), "--executor", "process", "--no-progress"), () -> BenchRun.deleteTree(outPool));
         Subject one = new Subject("--executor process --workers 1", env.jfutures("compress", in.toString(), "-o",
                 outOne.toString(), "--executor", "process", "--workers", "1", "--no-progress"),
-                () -> BenchCommand.deleteTree(outOne));
+                () -> BenchRun.deleteTree(outOne));
         env.log().printf("compress: a directory of %d images, one untimed run of each, then %d interleaved runs"
                 + " of each ...%n", sizes.dirCount(), runs);
         env.log().flush();
@@ -136,7 +136,7 @@ final class BenchCompress {
     }
 
     /** The large image, by {@code jfutures samples}: black and white, as the book's program expects. */
-    private static Path oneImage(BenchCommand.Env env, Sizes sizes, Path err)
+    private static Path oneImage(BenchRun.Env env, Sizes sizes, Path err)
             throws BenchProcess.Failure, InterruptedException, IOException {
         Path dir = Files.createDirectories(env.work().resolve("image"));
         BenchProcess.run(new Subject("jfutures samples", env.jfutures("samples", dir.toString(), "--count", "1",
@@ -146,7 +146,7 @@ final class BenchCompress {
     }
 
     /** The directory of images, by {@code jfutures samples}: its default mix of kinds, as PNG. */
-    private static Path imageDirectory(BenchCommand.Env env, Sizes sizes, Path err)
+    private static Path imageDirectory(BenchRun.Env env, Sizes sizes, Path err)
             throws BenchProcess.Failure, InterruptedException, IOException {
         Path dir = Files.createDirectories(env.work().resolve("images"));
         BenchProcess.run(new Subject("jfutures samples", env.jfutures("samples", dir.toString(), "--count",

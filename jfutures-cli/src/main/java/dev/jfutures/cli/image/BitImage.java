@@ -1,4 +1,4 @@
-package dev.jfutures.cli.rle;
+package dev.jfutures.cli.image;
 
 import java.io.Serializable;
 import java.util.Arrays;
@@ -10,16 +10,26 @@ import java.util.Arrays;
  *
  * <p>The array is shared, not copied: an image is built once (decoded or converted) and then only
  * read, by as many row tasks as there are rows.
+ *
+ * @since 0.1
  */
 public final class BitImage implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** The largest width or height the RLE format's 2-byte header can carry. */
+    /**
+     * The largest width or height the RLE format's 2-byte header can carry.
+     *
+     * @since 0.1
+     */
     public static final int MAX_DIMENSION = 65535;
 
+    /** The width in pixels, 1 to 65535. */
     private final int width;
+    /** The height in pixels, 1 to 65535. */
     private final int height;
+    /** The bytes a row takes, {@code (width + 7) / 8}. */
     private final int stride;
+    /** The packed rows, {@code height * stride} bytes, shared. */
     private final byte[] bits;
 
     /**
@@ -29,6 +39,7 @@ public final class BitImage implements Serializable {
      * @param height the height in pixels, 1 to 65535
      * @param bits {@code height * ((width + 7) / 8)} bytes, packed as the class describes
      * @throws IllegalArgumentException if a dimension is out of range or {@code bits} has the wrong length
+     * @since 0.1
      */
     public BitImage(int width, int height, byte[] bits) {
         checkDimensions(width, height);
@@ -49,6 +60,7 @@ public final class BitImage implements Serializable {
      * @param height the height in pixels, 1 to 65535
      * @return the image
      * @throws IllegalArgumentException if a dimension is out of range
+     * @since 0.1
      */
     public static BitImage black(int width, int height) {
         checkDimensions(width, height);
@@ -61,6 +73,7 @@ public final class BitImage implements Serializable {
      * @param width the width in pixels
      * @param height the height in pixels
      * @throws IllegalArgumentException naming the dimension if either is not in 1..65535
+     * @since 0.1
      */
     public static void checkDimensions(long width, long height) {
         if (width < 1 || width > MAX_DIMENSION || height < 1 || height > MAX_DIMENSION) {
@@ -70,31 +83,54 @@ public final class BitImage implements Serializable {
         }
     }
 
-    /** @return the width in pixels */
+    /**
+     * The width.
+     *
+     * @return the width in pixels
+     * @since 0.1
+     */
     public int width() {
         return width;
     }
 
-    /** @return the height in pixels */
+    /**
+     * The height.
+     *
+     * @return the height in pixels
+     * @since 0.1
+     */
     public int height() {
         return height;
     }
 
-    /** @return the bytes per row */
+    /**
+     * The bytes a row takes, {@code (width + 7) / 8}.
+     *
+     * @return the bytes per row
+     * @since 0.1
+     */
     public int stride() {
         return stride;
     }
 
-    /** @return the packed pixels, shared with this image (do not modify after publishing it) */
+    /**
+     * The packed pixels, not copied.
+     *
+     * @return the packed pixels, shared with this image (do not modify after publishing it)
+     * @since 0.1
+     */
     public byte[] bits() {
         return bits;
     }
 
     /**
+     * Whether a pixel is white.
+     *
      * @param x the column, 0-based
      * @param y the row, 0-based
      * @return whether the pixel is white
      * @throws IndexOutOfBoundsException if (x, y) is outside the image
+     * @since 0.1
      */
     public boolean isWhite(int x, int y) {
         checkIndex(x, y);
@@ -108,6 +144,7 @@ public final class BitImage implements Serializable {
      * @param y the row, 0-based
      * @param white whether the pixel is white
      * @throws IndexOutOfBoundsException if (x, y) is outside the image
+     * @since 0.1
      */
     public void setWhite(int x, int y, boolean white) {
         checkIndex(x, y);

@@ -1,8 +1,8 @@
-package dev.jfutures.cli;
+package dev.jfutures.bench.runner;
 
-import dev.jfutures.cli.BenchProcess.Run;
-import dev.jfutures.cli.BenchProcess.Subject;
-import dev.jfutures.cli.BenchProcess.Timing;
+import dev.jfutures.bench.runner.BenchProcess.Run;
+import dev.jfutures.bench.runner.BenchProcess.Subject;
+import dev.jfutures.bench.runner.BenchProcess.Timing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ final class BenchFind {
     private BenchFind() {
     }
 
-    static void run(BenchCommand.Env env, Path root, String patternOption, int runs)
+    static void run(BenchRun.Env env, Path root, String patternOption, int runs)
             throws BenchProcess.Failure, InterruptedException {
         BenchReport report = env.report();
         Map<String, Object> section = report.section(SECTION);

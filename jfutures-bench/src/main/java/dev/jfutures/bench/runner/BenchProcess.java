@@ -1,4 +1,4 @@
-package dev.jfutures.cli;
+package dev.jfutures.bench.runner;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.jfutures.cli.rle;
+package dev.jfutures.cli.image;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,9 +11,11 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Decodes a PNG file's pixels into raw rows, one at a time, for {@link Bilevel}: the samples as
- * the file holds them (big-endian 16-bit samples, 1-, 2- and 4-bit samples packed most significant
- * first), no colour model, no expansion of tRNS or of short palettes.
+ * PNG, as Pillow 9.4's {@code PngImagePlugin} reads it: the file's pixels decoded into raw rows,
+ * one at a time, and each row made black and white as {@code convert("1")} does for the mode Pillow
+ * opens the file in ({@link #read}). The rows are the samples as the file holds them (big-endian
+ * 16-bit samples, 1-, 2- and 4-bit samples packed most significant first), no colour model, no
+ * expansion of tRNS or of short palettes.
  *
  * <p><b>Why not javax.imageio.</b> Its PNG reader decodes a whole image in one huge method
  * ({@code PNGImageReader.decodePass}) that C2 compiles again and again in a worker JVM, mostly as
@@ -71,7 +73,7 @@ import java.util.zip.Inflater;
  *
  * <p>Not thread-safe: one decoder reads one file once.
  */
-final class PngDecoder {
+final class Png {
     /** Colour type 0: grey. */
     static final int GREY = 0;
     /** Colour type 2: RGB. */
@@ -150,7 +152,7 @@ final class PngDecoder {
      */
     private boolean ended;
 
-    private PngDecoder(FileChannel channel, long size, int[] header, byte[] palette, long firstIdat) {
+    private Png(FileChannel channel, long size, int[] header, byte[] palette, long firstIdat) {
         this.channel = channel;
         this.size = size;
         this.width = header[0];
@@ -228,11 +230,11 @@ final class PngDecoder {
      * @param channel the file, positioned anywhere (reads are positional)
      * @param size the file's size
      * @return the decoder, ready to {@link #decode}
-     * @throws Bilevel.ImageException if the file is truncated, corrupt, or breaks the PNG rules
+     * @throws ImageException if the file is truncated, corrupt, or breaks the PNG rules
      *     listed in the class comment, or its dimensions are outside 1..65535 (the message says which)
      * @throws IOException if the file cannot be read
      */
-    static PngDecoder open(FileChannel channel, long size) throws IOException {
+    static Png open(FileChannel channel, long size) throws IOException {
         Header h = new Header(channel, size);
         return h.walk();
     }
@@ -248,7 +250,7 @@ final class PngDecoder {
             this.size = size;
         }
 
-        PngDecoder walk() throws IOException {
+        Png walk() throws IOException {
             byte[] first = exactly(8, 8, "the PNG header");
             if (i32(first, 4) != IHDR) {
                 throw corrupt("it does not start with an IHDR chunk");
@@ -281,7 +283,7 @@ final class PngDecoder {
                     if (depth < 0) {
                         throw corrupt(badPair);
                     }
-                    checkDimensions(width, height);
+                    ImageFile.checkDimensions(width, height);
                     if (palette != null && colorType != PALETTE) {
                         if (colorType == GREY && depth == 8) {
                             // Pillow keeps a PLTE read while an earlier IHDR said "palette"; loading
@@ -302,12 +304,12 @@ final class PngDecoder {
                         // Pillow: "invalid palette size".
                         throw corrupt("a PLTE chunk of " + palette.length / 3 + " entries (at most 256)");
                     }
-                    return new PngDecoder(channel, size,
+                    return new Png(channel, size,
                             new int[] {(int) width, (int) height, depth, colorType, interlace}, palette, pos);
                 }
                 if (type == IEND) {
                     // The size is refused first, as the .rle format's limit, whatever else is wrong.
-                    checkDimensions(width, height);
+                    ImageFile.checkDimensions(width, height);
                     throw corrupt("no image data (IEND comes before any IDAT chunk)");
                 }
                 if (pos + 12 + length > size) {
@@ -355,15 +357,6 @@ final class PngDecoder {
             }
         }
 
-        /** The .rle format's limit on the size, 1..65535 each way, for the size the last IHDR gave. */
-        static void checkDimensions(long width, long height) throws Bilevel.ImageException {
-            try {
-                BitImage.checkDimensions(width, height);
-            } catch (IllegalArgumentException e) {
-                throw new Bilevel.ImageException(e.getMessage());
-            }
-        }
-
         /**
          * The depth/colour type pairs Pillow's {@code _MODES} table has, which are the PNG specification's.
          *
@@ -394,7 +387,7 @@ final class PngDecoder {
         }
 
         /** Pillow unpacks a grey tRNS as one 16-bit value and an RGB one as three: shorter fails. */
-        static void checkTrns(int colorType, int length) throws Bilevel.ImageException {
+        static void checkTrns(int colorType, int length) throws ImageException {
             int need = colorType == GREY ? 2 : colorType == RGB ? 6 : 0;
             if (length < need) {
                 throw corrupt("a tRNS chunk of " + length + " bytes (colour type " + colorType + " needs " + need
@@ -402,14 +395,14 @@ final class PngDecoder {
             }
         }
 
-        static void checkType(byte[] head, long pos) throws Bilevel.ImageException {
+        static void checkType(byte[] head, long pos) throws ImageException {
             if (!isType(head)) {
                 throw corrupt("not a chunk type at offset " + (pos + 4) + " ("
                         + HexFormat.of().formatHex(head, 4, 8) + "): the file is damaged");
             }
         }
 
-        void checkCrc(int type, byte[] data, int length, int stored) throws Bilevel.ImageException {
+        void checkCrc(int type, byte[] data, int length, int stored) throws ImageException {
             crc.reset();
             crc.update(typeBytes(type));
             crc.update(data, 0, length);
@@ -427,7 +420,7 @@ final class PngDecoder {
             long pos = dataPos;
             while (left > 0) {
                 int n = (int) Math.min(buf.length, left);
-                if (read(channel, pos, buf, 0, n) < n) {
+                if (readAt(channel, pos, buf, 0, n) < n) {
                     throw truncated("the file ends inside the " + name(type) + " chunk");
                 }
                 crc.update(buf, 0, n);
@@ -442,7 +435,7 @@ final class PngDecoder {
 
         byte[] bytes(long pos, int n) throws IOException {
             byte[] b = new byte[n];
-            int got = read(channel, pos, b, 0, n);
+            int got = readAt(channel, pos, b, 0, n);
             return got == n ? b : Arrays.copyOf(b, got);
         }
 
@@ -463,7 +456,7 @@ final class PngDecoder {
      * Decodes the image data, handing each row, top to bottom, to {@code sink}.
      *
      * @param sink what takes the rows
-     * @throws Bilevel.ImageException if the file ends inside the image data, the zlib stream is
+     * @throws ImageException if the file ends inside the image data, the zlib stream is
      *     broken or ends short of a whole row (ending right after one leaves the rest zero, as in
      *     Pillow), the IDAT chunks stop before the last row, a row has an unknown
      *     filter type (the message names the row), or the file ends inside a chunk after the image
@@ -494,7 +487,7 @@ final class PngDecoder {
     private void checkTrailingChunks() throws IOException {
         byte[] head = new byte[8];
         long pos = dataEnd + 4;
-        while (read(channel, pos, head, 0, 8) == 8 && isType(head) && i32(head, 4) != IEND) {
+        while (readAt(channel, pos, head, 0, 8) == 8 && isType(head) && i32(head, 4) != IEND) {
             long length = i32(head, 0) & 0xffffffffL;
             if (pos + 8 + length > size) {
                 throw truncated("the file ends inside the " + name(i32(head, 4)) + " chunk after the image data");
@@ -506,7 +499,7 @@ final class PngDecoder {
                     throw corrupt("an IHDR chunk of " + length + " bytes (at least 13) after the image data");
                 }
                 byte[] filter = new byte[1];
-                read(channel, pos + 8 + 11, filter, 0, 1);
+                readAt(channel, pos + 8 + 11, filter, 0, 1);
                 if (filter[0] != 0) {
                     throw corrupt("filter method " + (filter[0] & 0xff) + " (PNG defines only 0) in an IHDR chunk"
                             + " after the image data");
@@ -622,7 +615,7 @@ final class PngDecoder {
             nextChunk();
         }
         int n = (int) Math.min(PIECE, dataLeft);
-        int got = read(channel, dataPos, piece, 0, n);
+        int got = readAt(channel, dataPos, piece, 0, n);
         if (got <= 0) {
             throw truncated("the file ends inside the image data, " + where());
         }
@@ -636,7 +629,7 @@ final class PngDecoder {
     private void nextChunk() throws IOException {
         long pos = dataEnd + 4;
         byte[] head = new byte[8];
-        if (read(channel, pos, head, 0, 8) < 8) {
+        if (readAt(channel, pos, head, 0, 8) < 8) {
             throw truncated("the file ends inside the image data, " + where());
         }
         if (i32(head, 4) != IDAT) {
@@ -805,7 +798,7 @@ final class PngDecoder {
     // ------------------------------------------------------------------------------------------
 
     /** Reads up to {@code n} bytes at {@code pos}; fewer only at the end of the file. */
-    static int read(FileChannel channel, long pos, byte[] dst, int off, int n) throws IOException {
+    static int readAt(FileChannel channel, long pos, byte[] dst, int off, int n) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(dst, off, n);
         while (b.hasRemaining()) {
             if (channel.read(b, pos + b.position() - off) < 0) {
@@ -842,11 +835,220 @@ final class PngDecoder {
         return new String(typeBytes(type), StandardCharsets.ISO_8859_1);
     }
 
-    private static Bilevel.ImageException corrupt(String message) {
-        return new Bilevel.ImageException("corrupt PNG: " + message);
+    private static ImageException corrupt(String message) {
+        return new ImageException("corrupt PNG: " + message);
     }
 
-    private static Bilevel.ImageException truncated(String message) {
-        return new Bilevel.ImageException("truncated PNG: " + message);
+    private static ImageException truncated(String message) {
+        return new ImageException("truncated PNG: " + message);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Pillow's modes: the decoded rows made black and white
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Pillow's modes for PNG (its {@code _MODES} table) and what {@code convert("1")} makes of
+     * them, from the raw samples: grey 1-bit is "1" (the bits as they are); grey 2- and 4-bit is
+     * "L" scaled by 85 and 17; grey 16-bit is "I", clipped to 0..255; RGB and RGBA keep the high
+     * byte of a 16-bit sample, and their luma is dithered (alpha dropped); grey+alpha is "LA"
+     * (the grey band dithered), or for 16 bits "RGBA" with R = G = B = the grey's high byte, whose
+     * luma is itself; a palette image is "P", thresholded through its own entries (then the grey
+     * ramp). A tRNS chunk changes none of it: Pillow keeps the mode and drops the transparency
+     * on the way to "1".
+     */
+    static BitImage read(ImageFile r) throws IOException {
+        Png png = open(r.channel, r.size);
+        int w = png.width();
+        int h = png.height();
+        int depth = png.depth();
+        RowImage sink;
+        switch (png.colorType()) {
+            case GREY:
+                sink = depth == 1 ? new PackedRows(w, h, false, true)
+                        : new GreyRowsOf(w, h, depth == 16 ? GreyRowsOf.CLIP16
+                                : depth == 8 ? GreyRowsOf.BYTES : GreyRowsOf.SCALED, depth, 1);
+                break;
+            case RGB:
+            case RGBA:
+                int samples = png.colorType() == RGB ? 3 : 4;
+                sink = new GreyRowsOf(w, h, GreyRowsOf.LUMA, depth / 8, samples * depth / 8);
+                break;
+            case GREY_ALPHA:
+                // the grey sample's (high) byte, every 2 or 4 bytes
+                sink = new GreyRowsOf(w, h, GreyRowsOf.BYTES, 8, 2 * depth / 8);
+                break;
+            default: // PALETTE (open() allows no other)
+                int[] palette = png.palette();
+                boolean[] white = Palette.white(palette, palette.length / 3, 1 << depth);
+                sink = depth == 1 ? new PackedRows(w, h, white[0], white[1]) : new IndexRows(w, h, depth, white);
+                break;
+        }
+        png.decode(sink);
+        return sink.image();
+    }
+
+    /** Takes decoded rows and makes the bilevel image of them. */
+    private interface RowImage extends RowSink {
+        /** @return the image, once every row has been taken */
+        BitImage image();
+    }
+
+    /**
+     * Packed 1-bit rows (mode "1", or "P" with two entries): copied, inverted if value 0 is the
+     * white one, constant if both are; the padding bits of each row's last byte zeroed.
+     */
+    private static final class PackedRows implements RowImage {
+        private final int width;
+        private final int stride;
+        private final byte[] bits;
+        private final boolean zeroWhite;
+        private final boolean oneWhite;
+        private final int lastMask;
+        private int base;
+
+        PackedRows(int width, int height, boolean zeroWhite, boolean oneWhite) {
+            this.width = width;
+            this.stride = (width + 7) >>> 3;
+            this.bits = new byte[stride * height];
+            this.zeroWhite = zeroWhite;
+            this.oneWhite = oneWhite;
+            this.lastMask = (0xff00 >>> (((width - 1) & 7) + 1)) & 0xff;
+        }
+
+        @Override
+        public void row(byte[] row, int off) {
+            Palette.copyRow(row, off, bits, base, stride, lastMask, zeroWhite, oneWhite);
+            base += stride;
+        }
+
+        @Override
+        public BitImage image() {
+            return new BitImage(width, bits.length / stride, bits);
+        }
+    }
+
+    /** Palette indices of 2, 4 or 8 bits (mode "P"): each pixel white or black by its entry. */
+    private static final class IndexRows implements RowImage {
+        private final int width;
+        private final int stride;
+        private final byte[] bits;
+        private final int depth;
+        private final boolean[] white;
+        private final int[] indices;
+        private int base;
+
+        IndexRows(int width, int height, int depth, boolean[] white) {
+            this.width = width;
+            this.stride = (width + 7) >>> 3;
+            this.bits = new byte[stride * height];
+            this.depth = depth;
+            this.white = white;
+            this.indices = new int[width];
+        }
+
+        @Override
+        public void row(byte[] row, int off) {
+            unpack(row, off, depth, 1, width, indices);
+            Palette.packRow(indices, width, white, bits, base);
+            base += stride;
+        }
+
+        @Override
+        public BitImage image() {
+            return new BitImage(width, bits.length / stride, bits);
+        }
+    }
+
+    /** Rows reduced to 8-bit grey and dithered: every mode but "1" and "P". */
+    private static final class GreyRowsOf implements RowImage {
+        /** Sub-byte grey samples ({@code a} bits), scaled to 0..255 as Pillow's L;2 and L;4 do. */
+        static final int SCALED = 0;
+        /** One byte taken every {@code b} bytes: 8-bit grey, or the high byte of a 16-bit sample. */
+        static final int BYTES = 1;
+        /** 16-bit grey (mode "I") clipped to 0..255. */
+        static final int CLIP16 = 2;
+        /**
+         * The luma of R, G, B samples {@code a} bytes apart (1, or 2 keeping the high byte), pixels
+         * {@code b} bytes apart.
+         */
+        static final int LUMA = 3;
+
+        private final int width;
+        private final int kind;
+        private final int a;
+        private final int b;
+        private final int[] grey;
+        private final Dither dither;
+
+        GreyRowsOf(int width, int height, int kind, int a, int b) {
+            this.width = width;
+            this.kind = kind;
+            this.a = a;
+            this.b = b;
+            this.grey = new int[width];
+            this.dither = new Dither(width, height);
+        }
+
+        @Override
+        public void row(byte[] row, int off) {
+            switch (kind) {
+                case SCALED:
+                    unpack(row, off, a, 255 / ((1 << a) - 1), width, grey);
+                    break;
+                case BYTES:
+                    everyNth(row, off, b, width, grey);
+                    break;
+                case CLIP16:
+                    clip16(row, off, width, grey);
+                    break;
+                default:
+                    luma(row, off, a, b, width, grey);
+                    break;
+            }
+            dither.row(grey);
+        }
+
+        @Override
+        public BitImage image() {
+            return dither.image();
+        }
+    }
+
+    /** Unpacks {@code w} samples of 1, 2 or 4 bits (most significant first), each times {@code scale}. */
+    private static void unpack(byte[] row, int off, int bits, int scale, int w, int[] out) {
+        if (bits == 8) {
+            everyNth(row, off, 1, w, out);
+            return;
+        }
+        int mask = (1 << bits) - 1;
+        for (int x = 0; x < w; x++) {
+            int s = x * bits;
+            out[x] = ((row[off + (s >>> 3)] >>> (8 - bits - (s & 7))) & mask) * scale;
+        }
+    }
+
+    /** {@code out[x] = row[off + x * step]}, unsigned. */
+    private static void everyNth(byte[] row, int off, int step, int w, int[] out) {
+        for (int x = 0, i = off; x < w; x++, i += step) {
+            out[x] = row[i] & 0xff;
+        }
+    }
+
+    /** Big-endian 16-bit samples clipped to 255, as Pillow's "I" to "L" does. */
+    private static void clip16(byte[] row, int off, int w, int[] out) {
+        for (int x = 0, i = off; x < w; x++, i += 2) {
+            out[x] = row[i] != 0 ? 255 : row[i + 1] & 0xff;
+        }
+    }
+
+    /** Pillow's luma {@code (299 R + 587 G + 114 B) / 1000} of the first byte of each R, G, B sample. */
+    private static void luma(byte[] row, int off, int sampleBytes, int pixelBytes, int w, int[] out) {
+        for (int x = 0, i = off; x < w; x++, i += pixelBytes) {
+            int r = row[i] & 0xff;
+            int g = row[i + sampleBytes] & 0xff;
+            int b = row[i + 2 * sampleBytes] & 0xff;
+            out[x] = (r * 299 + g * 587 + b * 114) / 1000;
+        }
     }
 }
