@@ -59,6 +59,12 @@ public final class ClusterPool extends AbstractTaskExecutor {
 
     private ClusterPool(ClusterRuntime runtime) {
         this.runtime = runtime;
+        // JVM exit waits for the pool's tasks, as CPython joins its executors at exit.
+        if (!holdJvmExit()) {
+            runtime.shutdown(false, true);
+            throw new java.util.concurrent.RejectedExecutionException("cannot build a ClusterPool: the JVM is exiting");
+        }
+        runtime.settings().onTerminated = this::releaseJvmExit;
     }
 
     /**
@@ -152,6 +158,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
      */
     @Override
     public void execute(Runnable command) {
+        Objects.requireNonNull(command, "command");
         checkRunnable(command);
         super.execute(command);
     }
@@ -294,6 +301,11 @@ public final class ClusterPool extends AbstractTaskExecutor {
         return runtime.isBroken();
     }
 
+    /** The pool's name, which its threads' names start with; for this package's tests. */
+    String runtimeName() {
+        return runtime.settings().name;
+    }
+
     /** The cluster key, for this package's tests. */
     byte[] runtimeKey() {
         return runtime.settings().key.clone();
@@ -318,6 +330,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
         private byte[] key;
         private Duration taskTimeout;
         private int maxInFlight = 10_000;
+        private int maxParallel = Integer.MAX_VALUE;
         private SerializationFilter filter = SerializationFilter.defaults();
         private Codec codec;
         private TaskAction initializer;
@@ -451,6 +464,24 @@ public final class ClusterPool extends AbstractTaskExecutor {
         }
 
         /**
+         * The most tasks of this pool on workers at once (running, or sent and waiting for a
+         * thread there): for a pool that must not take more of a shared cluster than that, or
+         * whose tasks must not run more than n at a time. The default is what the workers hold.
+         *
+         * @param n at least 1
+         * @return this
+         * @throws IllegalArgumentException if less than 1
+         * @since 0.1
+         */
+        public Builder maxParallel(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxParallel must be at least 1, not " + n);
+            }
+            this.maxParallel = n;
+            return this;
+        }
+
+        /**
          * The deserialization filter (this JVM's results, and a local cluster's workers).
          *
          * @param f the filter
@@ -541,6 +572,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
             s.name = name != null ? name : "cluster-pool-" + Integer.toHexString(System.identityHashCode(this));
             s.codec = codec != null ? codec : new JavaSerializationCodec(filter);
             s.maxInFlight = maxInFlight;
+            s.maxParallel = maxParallel;
             s.depthPerThread = 2;
             s.defaultTimeout = taskTimeout;
             if (initializer != null) {
@@ -584,15 +616,14 @@ public final class ClusterPool extends AbstractTaskExecutor {
             s.key = key != null ? key : Signer.newKey();
             int threads = threadsPerMember > 0 ? threadsPerMember
                     : Math.max(1, Runtime.getRuntime().availableProcessors() / localMembers);
-            HazelcastInstance hz = Hazelcast.newHazelcastInstance(HazelcastSetup.config(cluster, "127.0.0.1", 5701,
-                    List.of(), true, 0, List.of(), failureDetection));
+            HazelcastInstance hz = HazelcastSetup.startOnFreePort(port -> HazelcastSetup.config(cluster, "127.0.0.1",
+                    port, List.of("127.0.0.1:" + port), true, 0, List.of(), failureDetection));
             List<MemberProcess> processes = new ArrayList<>();
             try {
                 String self = "127.0.0.1:" + hz.getCluster().getLocalMember().getAddress().getPort();
                 for (int i = 0; i < localMembers; i++) {
                     List<String> args = new ArrayList<>(List.of("--cluster", cluster, "--bind", "127.0.0.1",
-                            "--port", String.valueOf(hz.getCluster().getLocalMember().getAddress().getPort() + 1),
-                            "--join", self, "--threads", String.valueOf(threads),
+                            "--port", "0", "--join", self, "--threads", String.valueOf(threads),
                             "--failure-detection", String.valueOf(failureDetection.toSeconds()), "--lifeline"));
                     args.addAll(filter.toArguments());
                     processes.add(MemberProcess.start(s.name + "-member-" + (i + 1), Member.class.getName(), args,

@@ -78,8 +78,11 @@ final class ClusterRuntime implements MembershipListener {
         Codec codec;
         byte[] initializer;
         int maxInFlight;
+        int maxParallel = Integer.MAX_VALUE;
         int depthPerThread;
         Duration defaultTimeout;
+        /** Run once the pool has terminated (it stops holding JVM exit). */
+        Runnable onTerminated = () -> { };
     }
 
     private static final int RUNNING = 0;
@@ -95,6 +98,8 @@ final class ClusterRuntime implements MembershipListener {
     private final ExecutorService completions;
     private final ScheduledExecutorService timer;
     private final UUID membershipRegistration;
+    /** Shuts an owning pool down once the program is done (see ExitWatch); null if none. */
+    private Thread exitWatch;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -103,6 +108,8 @@ final class ClusterRuntime implements MembershipListener {
     private final Map<Long, Pending> pending = new HashMap<>();
     private final Map<UUID, Worker> workers = new LinkedHashMap<>();
     private long nextId = 1;
+    /** Tasks of this pool on workers now (sent, not answered or lost): at most maxParallel. */
+    private int onWorkers;
     private int runState = RUNNING;
     private String broken;
 
@@ -164,6 +171,15 @@ final class ClusterRuntime implements MembershipListener {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon(settings.name + "-timer"));
         POOLS.put(poolId, this);
         this.membershipRegistration = hz.getCluster().addMembershipListener(this);
+        if (settings.ownsInstance) {
+            String hzThreads = "hz." + hz.getName() + ".";
+            String own = settings.name + "-";
+            exitWatch = dev.jfutures.cluster.internal.ExitWatch.start(settings.name + "-exit-watch",
+                    t -> t.getName().startsWith(hzThreads) || t.getName().startsWith(own),
+                    // Not waiting here: the pool's shutdown thread and the node's threads keep
+                    // the JVM alive until the tasks are done and the node has ended.
+                    () -> shutdown(false, false));
+        }
         lock.lock();
         try {
             for (Member m : hz.getCluster().getMembers()) {
@@ -245,6 +261,7 @@ final class ClusterRuntime implements MembershipListener {
                 ClusterCall.Loss loss = p.call.memberLost(member, send);
                 if (loss != ClusterCall.Loss.IGNORED && held && p.worker != null) {
                     p.worker.outstanding--;
+                    onWorkers--;
                 }
                 String address = w != null ? HazelcastSetup.describe(w.member) : "an unknown address";
                 switch (loss) {
@@ -392,6 +409,9 @@ final class ClusterRuntime implements MembershipListener {
                 backlog.pollFirst();   // cancelled or failed while queued
                 continue;
             }
+            if (onWorkers >= settings.maxParallel) {
+                break;
+            }
             Worker best = null;
             for (Worker w : workers.values()) {
                 if (w.refused || w.outstanding >= w.threads * settings.depthPerThread) {
@@ -410,6 +430,7 @@ final class ClusterRuntime implements MembershipListener {
                 continue;
             }
             best.outstanding++;
+            onWorkers++;
             p.worker = best;
             byte[] init = null;
             if (settings.initializer != null) {
@@ -554,6 +575,7 @@ final class ClusterRuntime implements MembershipListener {
             }
             if (held) {
                 s.w.outstanding--;
+                onWorkers--;
             }
             if (refusedMember) {
                 s.w.refused = true;
@@ -617,6 +639,8 @@ final class ClusterRuntime implements MembershipListener {
         try {
             if (broken == null) {
                 broken = why;
+                LOG.log(System.Logger.Level.ERROR, settings.name + " is broken: " + why
+                        + "; its tasks that have not started fail, and it takes no more", cause);
             }
             for (Pending q : pending.values()) {
                 if (q.call.failUnstarted()) {
@@ -721,6 +745,9 @@ final class ClusterRuntime implements MembershipListener {
 
     private void terminate() {
         POOLS.remove(poolId);
+        if (exitWatch != null && exitWatch != Thread.currentThread()) {
+            exitWatch.interrupt();
+        }
         try {
             hz.getCluster().removeMembershipListener(membershipRegistration);
         } catch (RuntimeException ignored) {
@@ -752,6 +779,13 @@ final class ClusterRuntime implements MembershipListener {
         }
         completions.shutdown();
         timer.shutdownNow();
+        try {
+            completions.awaitTermination(10, TimeUnit.SECONDS);
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        settings.onTerminated.run();
         lock.lock();
         try {
             runState = TERMINATED;
@@ -774,7 +808,6 @@ final class ClusterRuntime implements MembershipListener {
         } finally {
             lock.unlock();
         }
-        completions.awaitTermination(10, TimeUnit.SECONDS);
         return true;
     }
 

@@ -27,7 +27,7 @@ import java.util.List;
  * </pre>
  *
  * <p>Options: {@code --cluster NAME} (required), {@code --bind ADDRESS} (default 127.0.0.1),
- * {@code --port N} (the first port tried, default 5701), {@code --join HOST:PORT[,...]},
+ * {@code --port N} (the first port tried, default 5701; 0: a free port), {@code --join HOST:PORT[,...]},
  * {@code --threads N} (tasks at once, default the CPUs), {@code --label L} (repeatable),
  * {@code --failure-detection SECONDS} (default 10), {@code --lifeline} (read the key from stdin's
  * first line, and exit when stdin ends), and the serialization filter's {@code --filter-...}
@@ -103,8 +103,17 @@ public final class Member {
         quietHazelcastLogging();
         MemberAgent.install(new MemberAgent(key, new JavaSerializationCodec(SerializationFilter.fromArguments(filterArgs)),
                 Duration.ofSeconds(Math.max(30, detect * 3)).toMillis()));
-        HazelcastInstance hz = Hazelcast.newHazelcastInstance(HazelcastSetup.config(cluster, bind, port, join, false,
-                threads, labels, Duration.ofSeconds(detect)));
+        String host = bind;
+        String name = cluster;
+        List<String> joinList = join;
+        int threadCount = threads;
+        List<String> labelList = labels;
+        Duration detection = Duration.ofSeconds(detect);
+        HazelcastInstance hz = port == 0
+                ? HazelcastSetup.startOnFreePort(p -> HazelcastSetup.config(name, host, p, joinList, false, threadCount,
+                        labelList, detection))
+                : Hazelcast.newHazelcastInstance(HazelcastSetup.config(cluster, bind, port, join, false, threads, labels,
+                        detection));
         if (lifeline) {
             // The pool closed the pipe, or its JVM died: leave at once. Tasks of that pool are
             // moot, and a graceful leave would hold up the pool's shutdown.

@@ -32,6 +32,38 @@ public final class HazelcastSetup {
     }
 
     /**
+     * Starts a node on a port that was free a moment ago on 127.0.0.1 or the configuration's
+     * address, with no port auto-increment (so it neither scans nor is found by the ports of
+     * other clusters on the machine); tries again with another port if one was taken meanwhile.
+     *
+     * @param configFor the configuration for a port
+     * @return the running node
+     * @throws IllegalStateException if no port could be had in a few tries
+     */
+    public static com.hazelcast.core.HazelcastInstance startOnFreePort(java.util.function.IntFunction<Config> configFor) {
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Config c = configFor.apply(0);
+            String bind = c.getNetworkConfig().getInterfaces().getInterfaces().iterator().next();
+            int port;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.bind(new java.net.InetSocketAddress(bind, 0));
+                port = probe.getLocalPort();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("no free port on " + bind + ": " + e.getMessage(), e);
+            }
+            c = configFor.apply(port);
+            c.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
+            try {
+                return com.hazelcast.core.Hazelcast.newHazelcastInstance(c);
+            } catch (RuntimeException e) {
+                last = e;   // the port was taken between the probe and the bind
+            }
+        }
+        throw new IllegalStateException("could not start a Hazelcast node on a free port: " + last, last);
+    }
+
+    /**
      * A member as messages name it: "host:port (pid N)" (the pid where it is a worker).
      *
      * @param m the member

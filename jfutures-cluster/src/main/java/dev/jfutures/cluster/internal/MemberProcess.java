@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * A worker member JVM that a local cluster pool started, tied to the pool's JVM by a lifeline:
  * its stdin is a pipe from this JVM, the key goes down it as the first line, and the member
  * exits when the pipe ends (the pool closed it, or this JVM died in any way, SIGKILL included).
- * Its stdout and stderr go to this JVM's stderr, each line prefixed with the member's name.
+ * Its stdout goes to this JVM's stdout as it is (what tasks print), its stderr to this JVM's
+ * stderr, each line prefixed with the member's name.
  */
 public final class MemberProcess {
 
@@ -34,13 +35,13 @@ public final class MemberProcess {
     private final String name;
     private final Process process;
     private final OutputStream lifeline;
-    private final Thread pump;
+    private final Thread[] pumps;
 
-    private MemberProcess(String name, Process process, Thread pump) {
+    private MemberProcess(String name, Process process, Thread... pumps) {
         this.name = name;
         this.process = process;
         this.lifeline = process.getOutputStream();
-        this.pump = pump;
+        this.pumps = pumps;
     }
 
     /**
@@ -66,26 +67,29 @@ public final class MemberProcess {
         cmd.add(classpath());
         cmd.add(mainClass);
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Process p = pb.start();
-        Thread pump = new Thread(() -> pumpOutput(name, p), "jfutures-member-output-" + name);
-        pump.setDaemon(true);
-        pump.start();
-        OutputStream out = p.getOutputStream();
-        out.write((HexFormat.of().formatHex(key) + "\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return new MemberProcess(name, p, pump);
+        Process p = new ProcessBuilder(cmd).start();
+        Thread out = pump(name, p.getInputStream(), System.out, "");
+        Thread err = pump(name, p.getErrorStream(), System.err, "[" + name + "] ");
+        OutputStream life = p.getOutputStream();
+        life.write((HexFormat.of().formatHex(key) + "\n").getBytes(StandardCharsets.US_ASCII));
+        life.flush();
+        return new MemberProcess(name, p, out, err);
     }
 
-    private static void pumpOutput(String name, Process p) {
-        try (java.io.BufferedReader r = new java.io.BufferedReader(
-                new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                System.err.println("[" + name + "] " + line);
+    private static Thread pump(String name, java.io.InputStream in, java.io.PrintStream to, String prefix) {
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    to.println(prefix + line);
+                }
+            } catch (IOException ignored) {
+                // the member is gone
             }
-        } catch (IOException ignored) {
-            // the member is gone
-        }
+        }, "jfutures-member-output-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /**
@@ -175,7 +179,9 @@ public final class MemberProcess {
                 process.destroyForcibly();
                 process.waitFor();
             }
-            pump.join(1000);
+            for (Thread t : pumps) {
+                t.join(1000);
+            }
             return process.exitValue();
         } catch (InterruptedException e) {
             process.destroyForcibly();
