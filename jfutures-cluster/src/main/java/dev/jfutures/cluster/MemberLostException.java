@@ -14,9 +14,13 @@ import java.util.UUID;
 public class MemberLostException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The lost member. */
     private final UUID member;
+    /** Its address, and pid where known. */
     private final String address;
+    /** Attempts of the task that had started. */
     private final int attempts;
+    /** Whether the task was given up as poisonous. */
     private final boolean poisonous;
 
     /**

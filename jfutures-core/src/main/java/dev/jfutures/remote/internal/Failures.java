@@ -130,7 +130,12 @@ public final class Failures {
         }
     }
 
-    /** A throwable as its toString() gives it, or its class name if that throws too. */
+    /**
+     * A throwable as its toString() gives it, or its class name if that throws too.
+     *
+     * @param t the throwable
+     * @return its description; never throws
+     */
     public static String describe(Throwable t) {
         try {
             return String.valueOf(t);
