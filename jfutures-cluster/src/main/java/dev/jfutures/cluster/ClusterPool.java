@@ -338,6 +338,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
         private Duration startTimeout = Duration.ofMinutes(2);
         private List<String> memberJvmOptions = List.of();
         private String name;
+        private String bind = "127.0.0.1";
 
         private Builder() {
         }
@@ -547,6 +548,20 @@ public final class ClusterPool extends AbstractTaskExecutor {
         }
 
         /**
+         * The address this JVM's node binds to and advertises: 127.0.0.1 by default (a local
+         * cluster stays there); to join members on other hosts, this host's address on their
+         * network.
+         *
+         * @param address an address of this host
+         * @return this
+         * @since 0.1
+         */
+        public Builder bind(String address) {
+            this.bind = Objects.requireNonNull(address, "bind");
+            return this;
+        }
+
+        /**
          * The pool's name, in thread names and messages.
          *
          * @param name the name
@@ -596,7 +611,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
                     throw new IllegalStateException("members(...) needs the cluster's name: clusterName(\"...\")");
                 }
                 s.key = key;
-                s.hz = Hazelcast.newHazelcastInstance(HazelcastSetup.config(clusterName, "127.0.0.1", 5701, join, true,
+                s.hz = Hazelcast.newHazelcastInstance(HazelcastSetup.config(clusterName, bind, 5701, join, true,
                         0, List.of(), failureDetection));
                 s.ownsInstance = true;
                 return new ClusterPool(new ClusterRuntime(s));

@@ -101,6 +101,11 @@ public final class HazelcastSetup {
         c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         c.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(detect));
         c.setProperty("hazelcast.member.list.publish.interval.seconds", "5");
+        // After a partition heals, the smaller side merges back within seconds, not Hazelcast's
+        // default of 5 minutes for the first check: a worker cut off for a while takes work
+        // again soon after.
+        c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         NetworkConfig n = c.getNetworkConfig();
         n.setPort(port).setPortAutoIncrement(true).setPortCount(200);
         n.getInterfaces().setEnabled(true).addInterface(bind);
