@@ -138,7 +138,7 @@ public final class CompressCommand extends FileCommand {
         out.write(Rle.header(image.width(), image.height()));
         int chunk = Math.max(1, (int) Math.ceil(image.height() / (4.0 * executor.parallelism())));
         MapOptions options = MapOptions.defaults().chunkSize(chunk);
-        if (executor.kind == ExecutorOptions.Kind.process) {
+        if (executor.remote()) {
             try (MapResults<byte[]> rows = pool.map(PackedRow.Encode.INSTANCE, PackedRow.rowsOf(image), options)) {
                 for (byte[] row : rows) {
                     out.write(row);

@@ -2,6 +2,7 @@ package dev.jfutures.cli;
 
 import dev.jfutures.TaskExecutor;
 import dev.jfutures.ThreadPool;
+import dev.jfutures.cluster.ClusterPool;
 import dev.jfutures.process.ProcessPool;
 import java.util.function.Consumer;
 import picocli.CommandLine;
@@ -15,13 +16,28 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ExecutorOptions {
 
     /** The executors {@code --executor} offers. */
-    enum Kind { thread, virtual, process }
+    enum Kind { thread, virtual, process, cluster }
 
     /** {@code --executor}. */
     Kind kind;
 
     /** {@code --workers}, or null. */
     Integer workers;
+
+    /** {@code --join}: members of a running cluster, or null for a local one. */
+    String join;
+
+    /** {@code --cluster-name}, for {@code --join}. */
+    String clusterName = "jfutures";
+
+    /** {@code --bind}: this host's address on the cluster's network, for {@code --join}. */
+    String bind = "127.0.0.1";
+
+    /** Where {@code --join} reads the cluster key from: the environment, a seam for tests. */
+    java.util.function.Function<String, String> env = System::getenv;
+
+    /** The key {@link #validate} read for {@code --join}. */
+    private byte[] clusterKey;
 
     /** The thread executor's {@code --workers} default, as the help states it. */
     private final String threadDefaultText;
@@ -53,12 +69,24 @@ final class ExecutorOptions {
     void addOptions(CommandSpec spec) {
         spec.addOption(OptionSpec.builder("--executor").paramLabel("KIND").type(Kind.class).defaultValue("thread")
                 .description("Where the tasks run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})."
-                        + " virtual needs Java 21; process runs them in worker JVMs.")
+                        + " virtual needs Java 21; process runs them in worker JVMs; cluster on the members"
+                        + " of a Hazelcast cluster (a local one of one worker JVM, or --join).")
                 .setter(Models.into((Kind v) -> kind = v)).build());
         spec.addOption(OptionSpec.builder("--workers").paramLabel("N").type(Integer.class)
                 .description("Most tasks at once (default: " + threadDefaultText + " threads; unbounded virtual"
                         + " threads; one worker JVM per processor).")
                 .setter(Models.into((Integer v) -> workers = v)).build());
+        spec.addOption(OptionSpec.builder("--join").paramLabel("HOST:PORT[,...]").type(String.class)
+                .description("With --executor cluster: join the running cluster of `jfutures member`s at these"
+                        + " addresses, with the key in JFUTURES_CLUSTER_KEY (default: a local cluster).")
+                .setter(Models.into((String v) -> join = v)).build());
+        spec.addOption(OptionSpec.builder("--cluster-name").paramLabel("NAME").type(String.class)
+                .defaultValue("jfutures").description("With --join: the cluster's name (default: ${DEFAULT-VALUE}).")
+                .setter(Models.into((String v) -> clusterName = v)).build());
+        spec.addOption(OptionSpec.builder("--bind").paramLabel("ADDRESS").type(String.class)
+                .defaultValue("127.0.0.1")
+                .description("With --join: this host's address on the cluster's network (default: ${DEFAULT-VALUE}).")
+                .setter(Models.into((String v) -> bind = v)).build());
     }
 
     /**
@@ -70,6 +98,25 @@ final class ExecutorOptions {
     void validate(CommandLine cmd) {
         if (workers != null && workers < 1) {
             throw new CommandLine.ParameterException(cmd, "--workers must be a positive number, was " + workers);
+        }
+        if (join != null && kind != Kind.cluster) {
+            throw new CommandLine.ParameterException(cmd, "--join needs --executor cluster");
+        }
+        if (join != null) {
+            String key = env.apply("JFUTURES_CLUSTER_KEY");
+            if (key == null || key.isBlank()) {
+                throw new CommandLine.ParameterException(cmd, "--join needs the cluster's key in the environment"
+                        + " variable JFUTURES_CLUSTER_KEY (hex), the one its members were started with");
+            }
+            try {
+                clusterKey = java.util.HexFormat.of().parseHex(key.trim());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, "JFUTURES_CLUSTER_KEY must be hex digits: " + e.getMessage());
+            }
+            if (clusterKey.length < 16) {
+                throw new CommandLine.ParameterException(cmd, "JFUTURES_CLUSTER_KEY must hold at least 16 bytes (32 hex"
+                        + " digits), not " + clusterKey.length);
+            }
         }
     }
 
@@ -84,6 +131,16 @@ final class ExecutorOptions {
                     + System.getProperty("java.home") + "); run on JDK 21+, or use --executor thread";
         }
         return null;
+    }
+
+    /**
+     * Whether the tasks run in other JVMs (process or cluster): they must then be serializable,
+     * and carry their data with them.
+     *
+     * @return true for process and cluster
+     */
+    boolean remote() {
+        return kind == Kind.process || kind == Kind.cluster;
     }
 
     /**
@@ -110,6 +167,15 @@ final class ExecutorOptions {
             case virtual: {
                 ThreadPool.Builder b = ThreadPool.builder().virtualThreads().threadNamePrefix(name).daemon(true);
                 return (workers != null ? b.workers(workers) : b).build();
+            }
+            case cluster: {
+                ClusterPool.Builder b = ClusterPool.builder().daemon(true).name(name);
+                if (join != null) {
+                    b.members(join.split(",")).clusterName(clusterName).bind(bind).key(clusterKey);
+                } else {
+                    b.localMembers(1).threadsPerMember(parallelism());
+                }
+                return b.build();
             }
             case process: {
                 ProcessPool.Builder b = ProcessPool.builder().daemon(true);

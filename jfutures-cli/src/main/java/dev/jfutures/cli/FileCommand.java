@@ -168,7 +168,7 @@ abstract class FileCommand implements Callable<Integer> {
     public final Integer call() {
         CommandLine cmd = spec.commandLine();
         PrintWriter err = cmd.getErr();
-        if (executor.kind == ExecutorOptions.Kind.process) {
+        if (executor.remote()) {
             // The process pool is what logs (a worker JVM that would not start). Setting up
             // java.util.logging reads its configuration: ~10 ms of every run, not paid for threads,
             // whose pools log only when a thread cannot be started.

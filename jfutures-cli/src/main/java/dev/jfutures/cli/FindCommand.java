@@ -250,7 +250,7 @@ public final class FindCommand implements Callable<Integer> {
     }
 
     private TaskFuture<Listing> submit(TaskExecutor pool, ListDirectory task) {
-        if (beforeListing != null && executor.kind != ExecutorOptions.Kind.process) {
+        if (beforeListing != null && !executor.remote()) {
             Consumer<String> hook = beforeListing;
             return pool.submit((Callable<Listing>) () -> {
                 hook.accept(task.directory());

@@ -95,9 +95,10 @@ public final class Main implements Runnable {
         m.put("find", FindCommand::model);
         m.put("compress", CompressCommand::model);
         m.put("decompress", DecompressCommand::model);
-        // Not timed: picocli builds these two from their annotations, and only when they are added.
+        // Not timed: picocli builds these from their annotations, and only when they are added.
         m.put("samples", factory -> SamplesCommand.class);
         m.put("bench", factory -> BenchCommand.class);
+        m.put("member", factory -> MemberCommand.class);
         // picocli's own: prints a bash completion script of the root command's whole tree.
         m.put(COMPLETION, factory -> new AutoComplete.GenerateCompletion());
         return Collections.unmodifiableMap(m);

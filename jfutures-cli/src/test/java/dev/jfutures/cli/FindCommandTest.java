@@ -265,6 +265,14 @@ class FindCommandTest {
     }
 
     @Test
+    void theClusterExecutorFindsTheSame() {
+        Cli.Result threads = run("find", root, "e", "--executor", "thread");
+        Cli.Result cluster = run("find", root, "e", "--executor", "cluster", "--workers", "2");
+        assertThat(cluster.code()).as(cluster.err()).isEqualTo(threads.code());
+        assertThat(cluster.paths()).containsExactlyInAnyOrderElementsOf(threads.paths()).isNotEmpty();
+    }
+
+    @Test
     @EnabledForJreRange(max = JRE.JAVA_20)
     void virtualBeforeJava21IsAClearUsageError() {
         Cli.Result r = run("find", root, "e", "--executor", "virtual");
@@ -303,7 +311,8 @@ class FindCommandTest {
         assertUsageError("--workers must be a positive number, was -3", "find", root, "a", "--workers=-3");
         assertUsageError("invalid --regex '(': Unclosed group", "find", root, "--regex", "(");
         assertUsageError("invalid --glob '[': ", "find", root, "--glob", "[");
-        assertUsageError("Invalid value for option '--executor'", "find", root, "a", "--executor", "cluster");
+        assertUsageError("Invalid value for option '--executor'", "find", root, "a", "--executor", "grid");
+        assertUsageError("--join needs --executor cluster", "find", root, "a", "--join", "127.0.0.1:5701");
         assertUsageError("Invalid value for option '--workers'", "find", root, "a", "--workers", "many");
         assertUsageError("Missing required parameter", "find");
         assertUsageError("missing command", new String[0]);
@@ -322,7 +331,8 @@ class FindCommandTest {
         Cli.Result help = run("find", "--help");
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("ROOT", "PATTERN", "--glob", "--regex", "-0, --null", "--json",
-                "--executor", "thread, virtual, process", "--workers", "Exit codes");
+                "--executor", "--workers", "--join", "--cluster-name", "--bind", "Exit codes");
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("thread, virtual, process, cluster");
         Cli.Result version = run("--version");
         assertThat(version.code()).isZero();
         assertThat(version.out()).startsWith("jfutures 0.").doesNotContain("${");

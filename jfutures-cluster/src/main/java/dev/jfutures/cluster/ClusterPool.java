@@ -57,14 +57,17 @@ public final class ClusterPool extends AbstractTaskExecutor {
 
     private final ClusterRuntime runtime;
 
-    private ClusterPool(ClusterRuntime runtime) {
+    private ClusterPool(ClusterRuntime runtime, boolean daemon) {
         this.runtime = runtime;
-        // JVM exit waits for the pool's tasks, as CPython joins its executors at exit.
-        if (!holdJvmExit()) {
-            runtime.shutdown(false, true);
-            throw new java.util.concurrent.RejectedExecutionException("cannot build a ClusterPool: the JVM is exiting");
+        // JVM exit waits for the pool's tasks, as CPython joins its executors at exit; a daemon
+        // pool's do not hold it (a local cluster's workers end with this JVM).
+        if (!daemon) {
+            if (!holdJvmExit()) {
+                runtime.shutdown(false, true);
+                throw new java.util.concurrent.RejectedExecutionException("cannot build a ClusterPool: the JVM is exiting");
+            }
+            runtime.settings().onTerminated = this::releaseJvmExit;
         }
-        runtime.settings().onTerminated = this::releaseJvmExit;
     }
 
     /**
@@ -339,6 +342,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
         private List<String> memberJvmOptions = List.of();
         private String name;
         private String bind = "127.0.0.1";
+        private boolean daemon;
 
         private Builder() {
         }
@@ -562,6 +566,19 @@ public final class ClusterPool extends AbstractTaskExecutor {
         }
 
         /**
+         * Whether JVM exit leaves the pool's tasks behind (true) or waits for them (false, the
+         * default, as for the other executors).
+         *
+         * @param daemon true for a pool that does not hold JVM exit
+         * @return this
+         * @since 0.1
+         */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /**
          * The pool's name, in thread names and messages.
          *
          * @param name the name
@@ -588,6 +605,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
             s.codec = codec != null ? codec : new JavaSerializationCodec(filter);
             s.maxInFlight = maxInFlight;
             s.maxParallel = maxParallel;
+            s.daemon = daemon;
             s.depthPerThread = 2;
             s.defaultTimeout = taskTimeout;
             if (initializer != null) {
@@ -603,7 +621,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
                 requireKey("instance(...)");
                 s.hz = instance;
                 s.key = key;
-                return new ClusterPool(new ClusterRuntime(s));
+                return new ClusterPool(new ClusterRuntime(s), daemon);
             }
             if (!join.isEmpty()) {
                 requireKey("members(...)");
@@ -614,7 +632,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
                 s.hz = Hazelcast.newHazelcastInstance(HazelcastSetup.config(clusterName, bind, 5701, join, true,
                         0, List.of(), failureDetection));
                 s.ownsInstance = true;
-                return new ClusterPool(new ClusterRuntime(s));
+                return new ClusterPool(new ClusterRuntime(s), daemon);
             }
             return local(s);
         }
@@ -659,7 +677,7 @@ public final class ClusterPool extends AbstractTaskExecutor {
             s.hz = hz;
             s.ownsInstance = true;
             s.processes = List.copyOf(processes);
-            return new ClusterPool(new ClusterRuntime(s));
+            return new ClusterPool(new ClusterRuntime(s), daemon);
         }
 
         private void awaitWorkers(HazelcastInstance hz, List<MemberProcess> processes) {

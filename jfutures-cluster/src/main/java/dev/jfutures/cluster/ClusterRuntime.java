@@ -83,6 +83,8 @@ final class ClusterRuntime implements MembershipListener {
         Duration defaultTimeout;
         /** Run once the pool has terminated (it stops holding JVM exit). */
         Runnable onTerminated = () -> { };
+        /** Whether the pool leaves JVM exit alone (no exit hook, no exit watch). */
+        boolean daemon;
     }
 
     private static final int RUNNING = 0;
@@ -178,7 +180,7 @@ final class ClusterRuntime implements MembershipListener {
                     t -> t.getName().startsWith(hzThreads) || t.getName().startsWith(own),
                     // Not waiting here: the pool's shutdown thread and the node's threads keep
                     // the JVM alive until the tasks are done and the node has ended.
-                    () -> shutdown(false, false));
+                    settings.daemon ? this::abandon : () -> shutdown(false, false));
         }
         lock.lock();
         try {
@@ -383,6 +385,9 @@ final class ClusterRuntime implements MembershipListener {
         maybeTerminate();
     }
 
+    /** Whether the pool said that tasks wait for a worker, since the last one left. */
+    private boolean warnedNoWorker;
+
     /** Why the last worker that refused this pool's tasks did (its key differs); null if none did. */
     private String refusal;
 
@@ -393,6 +398,14 @@ final class ClusterRuntime implements MembershipListener {
      */
     private List<Send> dispatch() {
         List<Send> sends = new ArrayList<>();
+        if (workers.isEmpty() && !backlog.isEmpty() && !warnedNoWorker) {
+            warnedNoWorker = true;
+            LOG.log(System.Logger.Level.WARNING, settings.name + ": " + backlog.size() + " task(s) wait, and the"
+                    + " cluster has no worker member (dev.jfutures.cluster.Member, jfutures member) to run them;"
+                    + " they run when one joins");
+        } else if (!workers.isEmpty()) {
+            warnedNoWorker = false;
+        }
         if (refusal != null && !workers.isEmpty() && workers.values().stream().allMatch(w -> w.refused)) {
             for (Pending p : backlog) {
                 if (p.call.failUnstarted()) {
@@ -726,6 +739,26 @@ final class ClusterRuntime implements MembershipListener {
     }
 
     private boolean terminating;
+
+    /**
+     * A daemon pool at the program's end: cancels what has not started and ends the node at once,
+     * leaving running tasks behind (their futures stay as they are; nobody waits for them).
+     */
+    void abandon() {
+        shutdownNow();
+        lock.lock();
+        try {
+            if (terminating) {
+                return;
+            }
+            terminating = true;
+        } finally {
+            lock.unlock();
+        }
+        Thread t = new Thread(this::terminate, settings.name + "-shutdown");
+        t.setDaemon(false);
+        t.start();
+    }
 
     /** Once shut down and no task is left, ends what the pool owns, off the caller's thread. */
     private void maybeTerminate() {

@@ -43,7 +43,7 @@ public final class Member {
 
     /**
      * Starts a worker member and runs until it is shut down (or, with {@code --lifeline}, until
-     * stdin ends).
+     * stdin ends); prints a line ending in "ready" on stdout once it is up.
      *
      * @param args the options above
      * @throws Exception if the member cannot start
@@ -126,7 +126,24 @@ public final class Member {
             }
             Runtime.getRuntime().halt(0);
         }
+        // A member started by hand runs until it is shut down: main does not return before, so a
+        // launcher that exits after main (the jfutures command does) keeps it. SIGTERM leaves the
+        // cluster gracefully.
+        java.util.concurrent.CountDownLatch down = new java.util.concurrent.CountDownLatch(1);
+        hz.getLifecycleService().addLifecycleListener(e -> {
+            if (e.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
+                down.countDown();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> hz.getLifecycleService().shutdown()));
+        com.hazelcast.cluster.Member self = hz.getCluster().getLocalMember();
+        System.out.println("jfutures member " + self.getUuid() + " of cluster " + cluster + " at "
+                + self.getAddress().getHost() + ":" + self.getAddress().getPort() + ", " + threads
+                + " threads: ready");
+        System.out.flush();
+        if (hz.getLifecycleService().isRunning()) {
+            down.await();
+        }
     }
 
     private static String value(String[] args, int i, String option) {
