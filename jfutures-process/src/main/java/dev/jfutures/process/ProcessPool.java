@@ -61,7 +61,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>the task throws: its exception (type, message, stack trace) is the future's exception; a
  *       class this JVM cannot load, or an exception that cannot even be printed, becomes a {@link
- *       RemoteTaskException} naming its class;
+ *       dev.jfutures.remote.RemoteTaskException} naming its class;
  *   <li>the worker dies: the task it was running fails with {@link WorkerDiedException} (pid, exit
  *       code or signal, last stderr lines, and whether it ran out of memory, with its heap limit);
  *       tasks sent to it but not started run elsewhere; a new worker starts;
