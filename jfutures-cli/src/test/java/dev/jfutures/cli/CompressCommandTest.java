@@ -412,7 +412,7 @@ class CompressCommandTest {
         assertUsageError("--workers must be a positive number, was 0", "compress", s(in), "--workers", "0");
         assertUsageError("--workers must be a positive number, was -1", "compress", s(in), "--workers=-1");
         assertUsageError("Invalid value for option '--workers'", "compress", s(in), "--workers", "two");
-        assertUsageError("Invalid value for option '--executor'", "compress", s(in), "--executor", "cluster");
+        assertUsageError("Invalid value for option '--executor'", "compress", s(in), "--executor", "grid");
         assertUsageError("Missing required parameter: 'INPUT'", "compress");
         assertUsageError("Unmatched argument at index 2: 'extra'", "compress", s(in), "extra");
         assertUsageError("Unknown option: '--bogus'", "compress", s(in), "--bogus");

@@ -436,7 +436,7 @@ class DecompressCommandTest {
         assertUsageError("--workers must be a positive number, was 0", "decompress", s(in), "--workers", "0");
         assertUsageError("--workers must be a positive number, was -2", "decompress", s(in), "--workers=-2");
         assertUsageError("Invalid value for option '--workers'", "decompress", s(in), "--workers", "many");
-        assertUsageError("Invalid value for option '--executor'", "decompress", s(in), "--executor", "cluster");
+        assertUsageError("Invalid value for option '--executor'", "decompress", s(in), "--executor", "grid");
         assertUsageError("Invalid value for option '--format'", "decompress", s(in), "--format", "jpg");
         assertUsageError("Missing required parameter: 'INPUT'", "decompress");
         assertUsageError("Unknown option: '--bogus'", "decompress", s(in), "--bogus");

@@ -24,7 +24,7 @@ class ExecutorOptionsTest {
     @Test
     void findsThreadExecutorHasOneThreadMoreThanThereAreProcessors() {
         assertThat(threads(new FindCommand().executor)).isEqualTo(CPUS + 1);
-        assertThat(new CommandLine(FindCommand.model(new Main.Factory())).getUsageMessage())
+        assertThat(new CommandLine(FindCommand.model(new Main.Factory())).getUsageMessage().replaceAll("\\s+", " "))
                 .contains("processors + 1 threads");
     }
 

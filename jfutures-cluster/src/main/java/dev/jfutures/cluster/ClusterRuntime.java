@@ -124,10 +124,13 @@ final class ClusterRuntime implements MembershipListener {
         boolean refused;
         /** Whether the pool's initializer went with a task to it already. */
         boolean initialized;
+        /** Its labels ({@code --label}). */
+        final java.util.Set<String> labels;
 
-        Worker(Member member, int threads) {
+        Worker(Member member, int threads, java.util.Set<String> labels) {
             this.member = member;
             this.threads = threads;
+            this.labels = labels;
         }
     }
 
@@ -137,14 +140,17 @@ final class ClusterRuntime implements MembershipListener {
         final TaskPromise<Object> promise;
         final byte[] payload;
         final Duration timeout;
+        final java.util.Set<String> labels;
         ScheduledFuture<?> timeoutTask;
         Worker worker;
 
-        Pending(ClusterCall call, TaskPromise<Object> promise, byte[] payload, Duration timeout) {
+        Pending(ClusterCall call, TaskPromise<Object> promise, byte[] payload, Duration timeout,
+                java.util.Set<String> labels) {
             this.call = call;
             this.promise = promise;
             this.payload = payload;
             this.timeout = timeout;
+            this.labels = labels;
         }
     }
 
@@ -213,7 +219,16 @@ final class ClusterRuntime implements MembershipListener {
         } catch (RuntimeException ignored) {
             // a worker that does not say runs one at a time
         }
-        workers.put(m.getUuid(), new Worker(m, threads));
+        java.util.Set<String> labels = new java.util.HashSet<>();
+        String l = m.getAttribute(HazelcastSetup.LABELS);
+        if (l != null) {
+            for (String x : l.split(",")) {
+                if (!x.isBlank()) {
+                    labels.add(x.strip());
+                }
+            }
+        }
+        workers.put(m.getUuid(), new Worker(m, threads, java.util.Set.copyOf(labels)));
     }
 
     @Override
@@ -289,6 +304,11 @@ final class ClusterRuntime implements MembershipListener {
                     default:
                         break;
                 }
+                // A task already done (cancelled, timed out, cancel(true)) that the lost member
+                // still held is let go of only now.
+                if (p.promise.future().isDone() && !p.call.occupying()) {
+                    pending.remove(p.call.id());
+                }
             }
             sends = dispatch();
             changed.signalAll();
@@ -296,6 +316,7 @@ final class ClusterRuntime implements MembershipListener {
             lock.unlock();
         }
         after.forEach(Runnable::run);
+        maybeTerminate();
         send(sends);
     }
 
@@ -332,7 +353,8 @@ final class ClusterRuntime implements MembershipListener {
                 checkAccepting();
             }
             ClusterCall call = new ClusterCall(nextId++, options.retries());
-            p = new Pending(call, promise, payload, options.timeout() != null ? options.timeout() : settings.defaultTimeout);
+            p = new Pending(call, promise, payload, options.timeout() != null ? options.timeout() : settings.defaultTimeout,
+                    options.labels());
             pending.put(call.id(), p);
             backlog.add(p);
             sends = dispatch();
@@ -385,6 +407,11 @@ final class ClusterRuntime implements MembershipListener {
         maybeTerminate();
     }
 
+    /** Labelled tasks passed over in one dispatch, at most: a bound on the scan's cost. */
+    private static final int MAX_PASSED = 1024;
+    /** Label sets the pool said no worker has (once each). */
+    private final java.util.Set<java.util.Set<String>> warnedLabels = new java.util.HashSet<>();
+
     /** Whether the pool said that tasks wait for a worker, since the last one left. */
     private boolean warnedNoWorker;
 
@@ -416,18 +443,25 @@ final class ClusterRuntime implements MembershipListener {
             backlog.clear();
             return sends;
         }
-        while (!backlog.isEmpty()) {
-            Pending p = backlog.peekFirst();
+        // Backlog order; a task whose labels no worker with room has is passed over (it keeps its
+        // place), so it does not hold up the tasks behind it. An unlabelled task that finds no
+        // room means no worker has any: the scan stops there.
+        java.util.Iterator<Pending> it = backlog.iterator();
+        int passed = 0;
+        while (it.hasNext() && onWorkers < settings.maxParallel && passed < MAX_PASSED) {
+            Pending p = it.next();
             if (p.call.state() != ClusterCall.QUEUED) {
-                backlog.pollFirst();   // cancelled or failed while queued
+                it.remove();   // cancelled or failed while queued
                 continue;
             }
-            if (onWorkers >= settings.maxParallel) {
-                break;
-            }
             Worker best = null;
+            boolean anyHasLabels = false;
             for (Worker w : workers.values()) {
-                if (w.refused || w.outstanding >= w.threads * settings.depthPerThread) {
+                if (w.refused || !w.labels.containsAll(p.labels)) {
+                    continue;
+                }
+                anyHasLabels = true;
+                if (w.outstanding >= w.threads * settings.depthPerThread) {
                     continue;
                 }
                 if (best == null || w.outstanding * best.threads < best.outstanding * w.threads) {
@@ -435,10 +469,19 @@ final class ClusterRuntime implements MembershipListener {
                 }
             }
             if (best == null) {
-                break;
+                if (p.labels.isEmpty()) {
+                    break;
+                }
+                if (!anyHasLabels && warnedLabels.add(p.labels)) {
+                    LOG.log(System.Logger.Level.WARNING, settings.name + ": task " + p.call.id() + " waits for a worker"
+                            + " with the labels " + p.labels + ", and no worker in the cluster has them; it runs when"
+                            + " one joins (jfutures member --label ...)");
+                }
+                passed++;
+                continue;
             }
             int send = p.call.dispatch(best.member.getUuid());
-            backlog.pollFirst();
+            it.remove();
             if (send < 0) {
                 continue;
             }

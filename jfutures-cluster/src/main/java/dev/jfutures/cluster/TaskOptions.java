@@ -1,10 +1,14 @@
 package dev.jfutures.cluster;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * How one task runs on a {@link ClusterPool}: its retries and its timeout. Immutable; each
+ * How one task runs on a {@link ClusterPool}: its retries, its timeout and the labels of the
+ * workers it may run on. Immutable; each
  * method returns a new value.
  *
  * <pre>{@code
@@ -15,14 +19,16 @@ import java.util.Objects;
  */
 public final class TaskOptions {
 
-    private static final TaskOptions DEFAULTS = new TaskOptions(0, null);
+    private static final TaskOptions DEFAULTS = new TaskOptions(0, null, Set.of());
 
     private final int retries;
     private final Duration timeout;
+    private final Set<String> labels;
 
-    private TaskOptions(int retries, Duration timeout) {
+    private TaskOptions(int retries, Duration timeout, Set<String> labels) {
         this.retries = retries;
         this.timeout = timeout;
+        this.labels = labels;
     }
 
     /**
@@ -51,7 +57,7 @@ public final class TaskOptions {
         if (n < 0) {
             throw new IllegalArgumentException("retries must be >= 0, not " + n);
         }
-        return new TaskOptions(n, timeout);
+        return new TaskOptions(n, timeout, labels);
     }
 
     /**
@@ -67,7 +73,38 @@ public final class TaskOptions {
         if (d != null && (d.isZero() || d.isNegative())) {
             throw new IllegalArgumentException("timeout must be positive, not " + d);
         }
-        return new TaskOptions(retries, d);
+        return new TaskOptions(retries, d, labels);
+    }
+
+    /**
+     * The labels a worker must have to run the task (a worker's are its {@code --label}s): it
+     * runs only on workers that have every one. While no worker there has them, the task waits,
+     * and the pool says so once in its log.
+     *
+     * @param labels the labels; none for any worker
+     * @return options with these labels
+     * @throws IllegalArgumentException if a label is empty or holds a comma
+     * @since 0.1
+     */
+    public TaskOptions labels(String... labels) {
+        java.util.SortedSet<String> set = new TreeSet<>();
+        for (String l : Arrays.asList(labels)) {
+            if (l == null || l.isBlank() || l.contains(",")) {
+                throw new IllegalArgumentException("a label must be a non-empty word without commas, not '" + l + "'");
+            }
+            set.add(l.strip());
+        }
+        return new TaskOptions(retries, timeout, java.util.Collections.unmodifiableSortedSet(set));
+    }
+
+    /**
+     * The labels a worker must have.
+     *
+     * @return the labels, empty for any worker
+     * @since 0.1
+     */
+    public Set<String> labels() {
+        return labels;
     }
 
     /**
@@ -93,16 +130,17 @@ public final class TaskOptions {
     @Override
     public boolean equals(Object o) {
         return o instanceof TaskOptions && ((TaskOptions) o).retries == retries
-                && Objects.equals(((TaskOptions) o).timeout, timeout);
+                && Objects.equals(((TaskOptions) o).timeout, timeout) && ((TaskOptions) o).labels.equals(labels);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(retries, timeout);
+        return Objects.hash(retries, timeout, labels);
     }
 
     @Override
     public String toString() {
-        return "TaskOptions[retries=" + retries + ", timeout=" + timeout + "]";
+        return "TaskOptions[retries=" + retries + ", timeout=" + timeout + (labels.isEmpty() ? "" : ", labels=" + labels)
+                + "]";
     }
 }

@@ -307,6 +307,56 @@ class ClusterPoolTest {
         }
     }
 
+    @Test
+    void labelledTasksRunOnlyOnWorkersWithTheLabels() throws Exception {
+        com.hazelcast.core.HazelcastInstance hz = pool.hazelcastInstance();
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path") + java.io.File.pathSeparator
+                + System.getProperty("jdk.module.path", ""), Member.class.getName(), "--cluster",
+                hz.getConfig().getClusterName(), "--bind", "127.0.0.1", "--port", "0", "--join",
+                "127.0.0.1:" + hz.getCluster().getLocalMember().getAddress().getPort(), "--threads", "1",
+                "--label", "gpu", "--label", "big"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("JFUTURES_CLUSTER_KEY", java.util.HexFormat.of().formatHex(keyOf(pool)));
+        Process gpu = pb.start();
+        try (dev.jfutures.testkit.LogCapture log = dev.jfutures.testkit.LogCapture.start()) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (pool.members().size() < 3) {
+                assertThat(gpu.isAlive()).as("the labelled worker runs").isTrue();
+                assertThat(System.nanoTime()).as("the labelled worker joins").isLessThan(deadline);
+                Thread.sleep(20);   // a membership change has no future to wait on from here
+            }
+            List<TaskFuture<Long>> fs = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                fs.add(pool.submit(() -> ProcessHandle.current().pid(), TaskOptions.defaults().labels("gpu")));
+            }
+            TaskFuture<Long> nowhere = pool.submit(() -> ProcessHandle.current().pid(),
+                    TaskOptions.defaults().labels("gpu", "tpu"));
+            List<TaskFuture<Long>> plain = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                plain.add(pool.submit(() -> ProcessHandle.current().pid()));
+            }
+            for (TaskFuture<Long> f : fs) {
+                assertThat(f.result(WAIT)).as("a gpu task's worker").isEqualTo(gpu.pid());
+            }
+            for (TaskFuture<Long> f : plain) {
+                assertThat(f.result(WAIT)).as("the unlabelled tasks behind the one that waits still run").isPositive();
+            }
+            assertThat(nowhere.status()).isEqualTo(TaskStatus.PENDING);
+            assertThat(log.text()).contains("waits for a worker with the labels [gpu, tpu]");
+            assertThat(nowhere.cancel(false)).isTrue();
+        } finally {
+            gpu.destroyForcibly();
+            gpu.waitFor(30, TimeUnit.SECONDS);
+            // The other tests count the shared cluster's two workers: wait until it is gone.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (pool.members().size() > 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** The key of a local pool, read through its settings (the test's view into the package). */
     static byte[] keyOf(ClusterPool p) {
         return p.runtimeKey();
