@@ -84,6 +84,13 @@ enum ClusterPoolKind implements ExecutorKind {
     /** {@code ExitProbe}'s scenarios with a local cluster of its own: {@link ClusterExitProbe}. */
     @Override
     public List<String> exitProbe(String scenario) {
-        return ClusterExitProbe.command(scenario);
+        if (Runtime.version().feature() < 23) {
+            return ClusterExitProbe.command(scenario);
+        }
+        // The probe's own JVM holds a Hazelcast node: on JDK 24+ the JDK warns on stderr when
+        // Hazelcast first uses sun.misc.Unsafe, and the scenarios require stderr empty.
+        List<String> c = new ArrayList<>(List.of("--sun-misc-unsafe-memory-access=allow"));
+        c.addAll(ClusterExitProbe.command(scenario));
+        return c;
     }
 }

@@ -85,7 +85,8 @@ public interface ExecutorKind {
      * java} and class path ({@link ExitProbe#run}).
      *
      * @param scenario the scenario
-     * @return main class and arguments, e.g. {@code ExitProbe.command("platform", scenario)}
+     * @return main class and arguments, e.g. {@code ExitProbe.command("platform", scenario)}; JVM
+     *     options may come first
      * @since 0.1
      */
     List<String> exitProbe(String scenario);

@@ -54,9 +54,11 @@ public final class ExitWatch {
         return t;
     }
 
+    /** The JVM's main thread: named "main", in the "main" thread group (its id is not fixed). */
     private static Thread mainThread() {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getId() == 1 && "main".equals(t.getName())) {
+            ThreadGroup g = t.getThreadGroup();
+            if ("main".equals(t.getName()) && g != null && "main".equals(g.getName()) && !t.isDaemon()) {
                 return t;
             }
         }

@@ -62,6 +62,11 @@ public final class MemberProcess {
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.addAll(HAZELCAST_OPENS);
+        if (Runtime.version().feature() >= 23) {
+            // Hazelcast reaches memory through sun.misc.Unsafe, which JDK 24+ warns about on
+            // stderr at first use; a worker that the pool starts says so for every start.
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(classpath());
