@@ -4,9 +4,6 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import com.hazelcast.core.MemberLeftException;
-import com.hazelcast.spi.exception.TargetNotMemberException;
 import dev.jfutures.BrokenExecutorException;
 import dev.jfutures.TaskFuture;
 import dev.jfutures.TaskPromise;
@@ -122,8 +119,6 @@ final class ClusterRuntime implements MembershipListener {
         int outstanding;
         /** Members that answered with a key mismatch: never sent to again. */
         boolean refused;
-        /** Whether the pool's initializer went with a task to it already. */
-        boolean initialized;
         /** Its labels ({@code --label}). */
         final java.util.Set<String> labels;
 
@@ -488,12 +483,8 @@ final class ClusterRuntime implements MembershipListener {
             best.outstanding++;
             onWorkers++;
             p.worker = best;
-            byte[] init = null;
-            if (settings.initializer != null) {
-                init = settings.initializer;
-                best.initialized = true;
-            }
-            sends.add(new Send(p, best, send, init));
+            // Every send carries the initializer; the worker runs it once per pool.
+            sends.add(new Send(p, best, send, settings.initializer));
         }
         return sends;
     }
@@ -595,12 +586,9 @@ final class ClusterRuntime implements MembershipListener {
     private void answered(Send s, byte[] bytes, Throwable error) {
         Pending p = s.p;
         if (error != null) {
-            if (isMemberGone(error)) {
-                lost(s.w.member.getUuid(), p);
-            } else {
-                // The member refused the task (its executor shut down, say): not started there.
-                lost(s.w.member.getUuid(), p);
-            }
+            // The member left or died (MemberLeft, TargetNotMember, ...), or refused the task (its
+            // executor shut down): either way the record decides, as for any loss of the member.
+            lost(s.w.member.getUuid(), p);
             return;
         }
         byte tag = bytes.length > 0 ? bytes[0] : 0;
@@ -658,17 +646,19 @@ final class ClusterRuntime implements MembershipListener {
                 case Envelopes.FAILED:
                     p.promise.trySetException(Failures.decode(body, settings.codec, where));
                     break;
-                case Envelopes.DECODE_FAILED:
+                case Envelopes.DECODE_FAILED: {
+                    Throwable cause = Failures.decode(body, settings.codec, where);
                     p.promise.trySetException(new IOException("the task could not be deserialized on " + where + ": "
-                            + Failures.decode(body, settings.codec, where), Failures.decode(body, settings.codec, where)));
+                            + cause, cause));
                     break;
-                case Envelopes.INIT_FAILED:
-                    breakPool("the initializer failed on " + where + ": "
-                            + Failures.describe(Failures.decode(body, settings.codec, where)),
-                            Failures.decode(body, settings.codec, where));
-                    p.promise.trySetException(new BrokenExecutorException(settings.name + " is broken: " + broken,
-                            Failures.decode(body, settings.codec, where)));
+                }
+                case Envelopes.INIT_FAILED: {
+                    Throwable cause = Failures.decode(body, settings.codec, where);
+                    String why = "the initializer failed on " + where + ": " + Failures.describe(cause);
+                    breakPool(why, cause);
+                    p.promise.trySetException(new BrokenExecutorException(settings.name + " is broken: " + why, cause));
                     break;
+                }
                 default:
                     p.promise.trySetException(new SecurityException(new String(body, StandardCharsets.UTF_8)));
                     break;
@@ -676,16 +666,6 @@ final class ClusterRuntime implements MembershipListener {
         }
         maybeTerminate();
         send(sends);
-    }
-
-    private static boolean isMemberGone(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof MemberLeftException || t instanceof TargetNotMemberException
-                    || t instanceof HazelcastInstanceNotActiveException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The initializer failed: every task not started fails, no more submits (as CPython's BrokenProcessPool). */
