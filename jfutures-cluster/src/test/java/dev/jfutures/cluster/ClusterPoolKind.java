@@ -63,19 +63,26 @@ enum ClusterPoolKind implements ExecutorKind {
     public void assertNoLeaks(TaskExecutor e) {
         String prefix = ((ClusterPool) e).runtimeName() + "-";
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<String> left = threads(prefix);
-        while (!left.isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            left = threads(prefix);
+        List<String> left = new ArrayList<>();
+        for (Thread t : threads(prefix)) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + t.getName(), interrupted);
+            }
+            if (t.isAlive()) {
+                left.add(t.getName());
+            }
         }
         assertThat(left).as("threads of %s left after it terminated", e).isEmpty();
     }
 
-    private static List<String> threads(String prefix) {
-        List<String> out = new ArrayList<>();
+    private static List<Thread> threads(String prefix) {
+        List<Thread> out = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.isAlive() && t.getName().startsWith(prefix)) {
-                out.add(t.getName());
+                out.add(t);
             }
         }
         return out;
