@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>map over 100k inputs, chunked (chunk 1000) against unchunked (20k inputs, the rate compared).
  * </ul>
  *
- * <p>Dask (python3-distributed) is the other comparison the issue names; where it is not
- * installed, its rows are SKIP with the reason. Usage: {@code ClusterBench [--quick]}.
+ * <p>Dask (python3-distributed) is the other comparison; where it is not installed, its rows are
+ * SKIP with the reason. Usage: {@code ClusterBench [--quick]}.
  */
 public final class ClusterBench {
 

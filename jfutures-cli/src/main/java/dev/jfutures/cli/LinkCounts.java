@@ -25,7 +25,7 @@ import java.util.Set;
  * <p>Only file systems known to count this way are trusted, by type, read from
  * {@code /proc/self/mountinfo} and matched on the directory's device number. Anything else (NFS,
  * CIFS, proc, FUSE, an unknown or unreadable mount table, a non-Linux system) answers "unknown",
- * and the lister asks about every entry, as before.
+ * and the lister asks about every entry.
  */
 final class LinkCounts {
 

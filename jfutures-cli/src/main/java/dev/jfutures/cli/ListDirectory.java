@@ -192,7 +192,7 @@ record ListDirectory(String directory, String kind, String pattern, int subdirec
                 }
             }
         }
-        // In the order they were read, as the listing had them before.
+        // In the order they were read, whatever order the passes above asked in.
         List<String> subdirectories = new ArrayList<>(found);
         int[] subdirectoryCounts = new int[found];
         for (int i = 0; i < names.length; i++) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * their annotations (see {@link Main#COMMANDS}).
  *
  * <p>The models bind each value to its command's field with a setter ({@link #into}), so the
- * commands read their fields as they did when picocli injected them.
+ * commands read plain fields, as if picocli injected them.
  */
 final class Models {
 

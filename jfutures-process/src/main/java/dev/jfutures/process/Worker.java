@@ -637,7 +637,7 @@ public final class Worker {
      * its selector, and the lifeline, in stdin's read. So they are woken first by closing what
      * they wait on (every answer is already written; the pool reads them before the end of
      * stream), and the exit takes milliseconds instead of a third of a second (measured: a
-     * 2-worker pool's shutdown went from 330 ms to 15-35 ms).
+     * 2-worker pool's shutdown takes 15-35 ms with them woken first, 330 ms without).
      */
     private static void exit() {
         stopping = true;

@@ -55,8 +55,8 @@ class ProcessCancelRaceTest extends ProcessTestBase {
         // while B runs, and B is released a seeded few microseconds after the cancel has begun: C
         // then starts in the worker while its cancel is in flight, and the worker dies before it
         // can answer. That cancel must fail (C ran); one that succeeds must leave no record of C.
-        // (Cancelling C a random moment after B's release instead, 0 to 3 ms, never hit the
-        // window in 103 rounds: the worker answers a CANCEL that reaches it in microseconds.)
+        // (A cancel at a random moment 0 to 3 ms after B's release misses the window, 103 rounds
+        // out of 103: the worker answers a CANCEL that reaches it in microseconds.)
         ProcessPool p = pool(ProcessPool.builder().workers(1).prestart(true));
         long seed = Long.getLong("jfutures.cancelRaceSeed", 20260514L);
         SplittableRandom rnd = new SplittableRandom(seed);

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A worker's output line that does not end is forwarded as it comes, in pieces, not held by the
  * pool until its newline: a worker printing megabytes without a newline must neither grow the
- * pool's memory without bound (it died of OutOfMemoryError, after which the worker blocked on its
- * full stdout pipe) nor keep that output from the user. Output after the long line still arrives.
+ * pool's memory without bound (the pump would die of OutOfMemoryError, and the worker then block
+ * on its full stdout pipe) nor keep that output from the user. Output after the long line still
+ * arrives.
  *
  * <p>The pool forwards a worker's stdout to {@code System.out} as it was when the worker started,
  * so the test puts a capturing stream there before it builds the pool (and restores the real one

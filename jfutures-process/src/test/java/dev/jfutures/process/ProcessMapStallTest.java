@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A seeded stress of chunked {@code map} on two workers, the shape of ProcessBench's "map 1M,
- * chunk 1000" that stalled: pipelining, direct hand-off and work stealing (CANCEL / DROPPED / KEPT)
- * all run many times. Every map has a deadline, so a lost call fails the test instead of hanging.
+ * chunk 1000": pipelining, direct hand-off and work stealing (CANCEL / DROPPED) all run many
+ * times, and no call may be lost among them. Every map has a deadline, so a lost call fails the
+ * test instead of hanging.
  */
 class ProcessMapStallTest extends ProcessTestBase {
 
@@ -27,7 +28,7 @@ class ProcessMapStallTest extends ProcessTestBase {
     /**
      * A map here takes milliseconds, and one that lost a call never ends: the deadline only turns
      * that into a failure instead of a hang, so it is generous (the first map also waits for the
-     * workers' JVMs to start, which on a loaded machine took more than the 5 s it was once).
+     * workers' JVMs to start, which on a loaded machine can take more than 5 s).
      */
     private static final Duration MAP_DEADLINE = Duration.ofSeconds(60);
 

@@ -14,9 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A call stolen for an idle worker keeps its own timeout. The steal sends CANCEL to the worker
  * holding the call; if the call ahead of it finishes before the worker's DROPPED arrives, the
  * stolen call is at the head of that worker's pipeline for a moment. It must not be taken for
- * running there (its timeout started, its future RUNNING): re-queued with that mark, it ran on the
- * thief with no timeout at all, and a runaway task ran forever. Seeded rounds aim at that moment:
- * two short tasks that end together, one per worker, and a runaway queued behind one of them.
+ * running there (its timeout started, its future RUNNING): re-queued with that mark, it would run
+ * on the thief with no timeout at all, and a runaway task would run forever. Seeded rounds aim at
+ * that moment: two short tasks that end together, one per worker, and a runaway queued behind one
+ * of them.
  */
 class ProcessStealTimeoutTest extends ProcessTestBase {
 

@@ -233,8 +233,8 @@ public abstract class ExecutorTests extends ExecutorTestBase {
     /**
      * A negative map timeout is zero (CPython's {@code map(fn, xs, timeout=-1)} times out at the
      * first result not already there): {@code MapOptions.timeout()} reports zero, and waiting for
-     * an element still blocked throws {@link WaitTimeoutException} and ends the iteration. (It used
-     * to be refused with {@link IllegalArgumentException}.)
+     * an element still blocked throws {@link WaitTimeoutException} and ends the iteration. It is
+     * never refused with {@link IllegalArgumentException}.
      */
     @Test
     void negativeMapTimeoutIsZero() {

@@ -156,7 +156,7 @@ public final class WorkerArchiveTrainer {
             // The worker ends itself, by System.exit in a task; its socket stays open while the JVM
             // dumps the archive on its way out. Not by close(): a worker that closed its channel
             // (as STOP does) gets 2 s to exit before the pool kills it, and on a busy machine the
-            // dump took longer, was killed, and left nothing.
+            // dump can take longer: it would be killed, and leave nothing.
             long t0 = System.nanoTime();
             Task<Object> exit = () -> {
                 System.exit(0);

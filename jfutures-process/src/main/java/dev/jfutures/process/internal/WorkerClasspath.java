@@ -51,7 +51,7 @@ public final class WorkerClasspath {
     /*
      * Implementation notes.
      *
-     * Why java.class.path alone was not enough (each case is a test in WorkerClasspathTest):
+     * Why java.class.path alone is not enough (each case is a test in WorkerClasspathTest):
      *  - module path (java -p ... -m app/app.Main): java.class.path is empty;
      *  - mvn exec:java: java.class.path is Maven's launcher jar, and the project's classes and
      *    dependencies are the URLs of a ClassRealm (a URLClassLoader) that is the thread's context
@@ -59,8 +59,8 @@ public final class WorkerClasspath {
      *  - java -jar app.jar, run from the jar's directory: java.class.path is "app.jar", relative,
      *    and a worker with workingDirectory(...) elsewhere finds nothing. Every entry is made
      *    absolute against this JVM's start directory, which is what this JVM resolved it against.
-     * Before, a worker that could not load dev.jfutures.process.Worker showed only as three failed
-     * starts and a broken pool; now build() fails at once, saying what to set.
+     * A worker that cannot load dev.jfutures.process.Worker would show only as three failed starts
+     * and a broken pool, so build() fails at once instead, saying what to set.
      *
      * Invariant of a found classpath: it reaches the directory or jar of each of Worker and
      * TaskExecutor that this JVM actually loaded (their code sources), so a worker runs the
