@@ -504,7 +504,17 @@ public final class PoolRuntime implements Scheduler.Effects {
         }
         if (conn != null) {
             WorkerSlot w = on;
-            conn.awaitAnswer(() -> f.isDone() || c.worker() != w, deadline);
+            conn.awaitAnswer(() -> f.isDone() || c.worker() != w, () -> othersOut(w, c), deadline);
+        }
+    }
+
+    /** Whether calls other than {@code c} are in {@code w}'s pipeline. */
+    private boolean othersOut(WorkerSlot w, Call c) {
+        lock.lock();
+        try {
+            return w.pipeline.size() > (w.pipeline.contains(c) ? 1 : 0);
+        } finally {
+            lock.unlock();
         }
     }
 
