@@ -121,6 +121,11 @@ final class ClusterRuntime implements MembershipListener {
         boolean refused;
         /** Its labels ({@code --label}). */
         final java.util.Set<String> labels;
+        /**
+         * The digest of its classes where it differs from this JVM's (see ClasspathDigest); null
+         * while unknown or equal. Set once, by the answer to the Digest asked when it joined.
+         */
+        volatile String otherClasses;
 
         Worker(Member member, int threads, java.util.Set<String> labels) {
             this.member = member;
@@ -183,14 +188,16 @@ final class ClusterRuntime implements MembershipListener {
                     // the JVM alive until the tasks are done and the node has ended.
                     settings.daemon ? this::abandon : () -> shutdown(false, false));
         }
+        List<Worker> joined = new ArrayList<>();
         lock.lock();
         try {
             for (Member m : hz.getCluster().getMembers()) {
-                addWorker(m);
+                addWorker(m, joined);
             }
         } finally {
             lock.unlock();
         }
+        joined.forEach(this::askDigest);
     }
 
     private static ThreadFactory daemon(String name) {
@@ -204,7 +211,8 @@ final class ClusterRuntime implements MembershipListener {
 
     // ------------------------------------------------------------------ members
 
-    private void addWorker(Member m) {
+    /** Adds a worker member, and to {@code joined}; the lock held. */
+    private void addWorker(Member m, List<Worker> joined) {
         if (m.localMember() || !"worker".equals(m.getAttribute(HazelcastSetup.ROLE)) || workers.containsKey(m.getUuid())) {
             return;
         }
@@ -223,20 +231,60 @@ final class ClusterRuntime implements MembershipListener {
                 }
             }
         }
-        workers.put(m.getUuid(), new Worker(m, threads, java.util.Set.copyOf(labels)));
+        Worker w = new Worker(m, threads, java.util.Set.copyOf(labels));
+        workers.put(m.getUuid(), w);
+        joined.add(w);
+    }
+
+    /**
+     * Asks a worker that joined for the digest of its classes, off every caller's path; if it
+     * differs from this JVM's, warns, naming the member, and marks it, so that a task that cannot
+     * be decoded there says why.
+     */
+    private void askDigest(Worker w) {   // no lock held
+        try {
+            hz.getExecutorService(HazelcastSetup.CONTROL).submitToMember(new Envelopes.Digest(), w.member,
+                    new com.hazelcast.core.ExecutionCallback<String>() {
+                        @Override
+                        public void onResponse(String theirs) {
+                            String ours = dev.jfutures.cluster.internal.ClasspathDigest.current();
+                            if (theirs != null && !theirs.equals(ours)) {
+                                w.otherClasses = theirs;
+                                LOG.log(System.Logger.Level.WARNING, settings.name + ": member "
+                                        + HazelcastSetup.describe(w.member) + classesDiffer(theirs)
+                                        + "; tasks whose classes differ there fail to decode or run other code:"
+                                        + " start it with the same jars (jfutures member --classpath ...)");
+                            }
+                        }
+
+                        @Override
+                        public void onFailure(Throwable t) {
+                            // it left before it answered, or runs no jfutures: nothing to compare
+                        }
+                    });
+        } catch (RuntimeException ignored) {
+            // the member is going, or this node shuts down
+        }
+    }
+
+    private static String classesDiffer(String theirs) {
+        return " has other classes than this JVM (class path digest " + theirs + " there, "
+                + dev.jfutures.cluster.internal.ClasspathDigest.current() + " here)";
     }
 
     @Override
     public void memberAdded(MembershipEvent event) {
         List<Send> sends;
+        List<Worker> joined = new ArrayList<>(1);
         lock.lock();
         try {
-            addWorker(event.getMember());
+            addWorker(event.getMember(), joined);
             sends = dispatch();
         } finally {
             lock.unlock();
         }
         send(sends);
+        joined.forEach(this::askDigest);
     }
 
     @Override
@@ -648,8 +696,11 @@ final class ClusterRuntime implements MembershipListener {
                     break;
                 case Envelopes.DECODE_FAILED: {
                     Throwable cause = Failures.decode(body, settings.codec, where);
+                    String differ = s.w.otherClasses;
                     p.promise.trySetException(new IOException("the task could not be deserialized on " + where + ": "
-                            + cause, cause));
+                            + cause + (differ != null ? "; that member" + classesDiffer(differ)
+                                    + ": start it with the task classes of this JVM (jfutures member --classpath ...)"
+                                    : ""), cause));
                     break;
                 }
                 case Envelopes.INIT_FAILED: {

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
  *   caller --RunTask--> worker      (TASKS executor)   answers an outcome: tag byte + payload
  *   worker --Claim----> caller      (CLAIMS executor)  answers the attempt number, 0: do not run
  *   caller --Interrupt-> worker     (CONTROL executor) cancel(true), or a timeout
+ *   caller --Digest---> worker      (CONTROL executor) answers its class path digest, on joining
  * </pre>
  *
  * A worker runs a task only after its claim is granted, so the caller's record of the task
@@ -111,6 +112,16 @@ final class Envelopes {
         public Boolean call() {
             MemberAgent agent = MemberAgent.current();
             return agent != null && agent.interrupt(pool, call, send);
+        }
+    }
+
+    /** The caller asks a worker that joined for the digest of its classes. */
+    static final class Digest implements Callable<String>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String call() {
+            return dev.jfutures.cluster.internal.ClasspathDigest.current();
         }
     }
 }

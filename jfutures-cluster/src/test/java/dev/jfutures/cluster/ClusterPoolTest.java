@@ -357,6 +357,59 @@ class ClusterPoolTest {
         }
     }
 
+    /**
+     * A worker whose class path lacks this test's classes: the caller warns when it joins, naming
+     * it and both digests, and a task whose class it cannot load fails saying so, while the
+     * pool's other workers go on.
+     */
+    @Test
+    void aMemberWithOtherClassesIsNamedAndItsDecodeFailureSaysWhy() throws Exception {
+        com.hazelcast.core.HazelcastInstance hz = pool.hazelcastInstance();
+        String testClasses = java.nio.file.Path.of(ClusterPoolTest.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()).toString();
+        List<String> entries = new ArrayList<>();
+        for (String e : (System.getProperty("java.class.path") + java.io.File.pathSeparator
+                + System.getProperty("jdk.module.path", "")).split(java.io.File.pathSeparator)) {
+            if (!e.isEmpty() && !e.equals(testClasses)) {
+                entries.add(e);
+            }
+        }
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", String.join(java.io.File.pathSeparator, entries), Member.class.getName(), "--cluster",
+                hz.getConfig().getClusterName(), "--bind", "127.0.0.1", "--port", "0", "--join",
+                "127.0.0.1:" + hz.getCluster().getLocalMember().getAddress().getPort(), "--threads", "1",
+                "--label", "stranger"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("JFUTURES_CLUSTER_KEY", java.util.HexFormat.of().formatHex(keyOf(pool)));
+        try (dev.jfutures.testkit.LogCapture log = dev.jfutures.testkit.LogCapture.start()) {
+            Process stranger = pb.start();
+            try {
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (!log.text().contains("has other classes than this JVM")) {
+                    assertThat(stranger.isAlive()).as("the stranger runs").isTrue();
+                    assertThat(System.nanoTime()).as("the caller warns of the stranger").isLessThan(deadline);
+                    Thread.sleep(20);   // a log record has no future to wait on from here
+                }
+                assertThat(log.text()).contains("(pid " + stranger.pid() + ")").contains("jfutures member --classpath");
+                TaskFuture<Integer> f = pool.submit(() -> square(7), TaskOptions.defaults().labels("stranger"));
+                assertThat(f.exception(WAIT)).isInstanceOf(java.io.IOException.class)
+                        .hasMessageContaining("could not be deserialized on")
+                        .hasMessageContaining("(pid " + stranger.pid() + ")")
+                        .hasMessageContaining("has other classes than this JVM")
+                        .hasMessageContaining("ClusterPoolTest");
+                assertThat(pool.submit(() -> square(8)).result(WAIT)).as("the other workers go on").isEqualTo(64);
+            } finally {
+                stranger.destroyForcibly();
+                stranger.waitFor(30, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (pool.members().size() > 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            }
+        }
+    }
+
     /** The key of a local pool, read through its settings (the test's view into the package). */
     static byte[] keyOf(ClusterPool p) {
         return p.runtimeKey();
