@@ -6,9 +6,14 @@ import com.hazelcast.core.IExecutorService;
 import dev.jfutures.MapOptions;
 import dev.jfutures.TaskFuture;
 import dev.jfutures.cluster.ClusterPool;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +41,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  *
  * <p>Dask (python3-distributed) is the other comparison; where it is not installed, its rows are
- * SKIP with the reason. Usage: {@code ClusterBench [--quick]}.
+ * SKIP with the reason. Usage: {@code ClusterBench [--quick] [--rounds N] [--out PATH] [--no-python |
+ * --python CMD]}; it prints a table and its targets, and writes them as JSON in the shape of
+ * ProcessBench's report, which {@code jfutures bench} reads as its {@code cluster} section.
  */
 public final class ClusterBench {
 
@@ -62,17 +69,45 @@ public final class ClusterBench {
         return x;
     }
 
+    /** The JSON report's schema. */
+    static final String SCHEMA = "jfutures-bench/cluster/1";
+
     /**
      * Runs the bench.
      *
-     * @param args {@code --quick} for one short round
+     * @param args {@code --quick} (one short round), {@code --rounds N} (measured rounds, default
+     *     5), {@code --out PATH} (the JSON report; default
+     *     {@code jfutures-bench/target/bench-results/cluster.json}), {@code --no-python} (no Dask),
+     *     {@code --python CMD} (the interpreter to try first for Dask)
      * @throws Exception if it cannot
      */
     public static void main(String[] args) throws Exception {
-        boolean quick = Arrays.asList(args).contains("--quick");
-        int rounds = quick ? 1 : 5;
+        boolean quick = false;
+        boolean noPython = false;
+        String python = null;
+        Integer roundsArg = null;
+        Path out = Path.of("jfutures-bench", "target", "bench-results", "cluster.json");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--no-python" -> noPython = true;
+                case "--python" -> python = value(args, ++i, "--python");
+                case "--rounds" -> roundsArg = Integer.parseInt(value(args, ++i, "--rounds"));
+                case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                default -> {
+                    System.err.println("ClusterBench: unknown option " + args[i]
+                            + "; usage: ClusterBench [--quick] [--rounds N] [--out PATH] [--no-python | --python CMD]");
+                    System.exit(2);
+                }
+            }
+        }
+        int rounds = roundsArg != null ? roundsArg : quick ? 1 : 5;
         int rt = quick ? 500 : 2000;
         int burst = 10_000;
+        int unchunkedN = quick ? 5_000 : 20_000;
+        int chunkedN = quick ? 20_000 : 100_000;
+        double[] loadStart = loads();
+        long wall0 = System.nanoTime();
         Map<String, List<Double>> v = new TreeMap<>();
         ExecutorService completion = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "raw-hazelcast-completion");
@@ -142,8 +177,6 @@ public final class ClusterBench {
                 }
                 double poolTp = burst / ((System.nanoTime() - s) / 1e9);
 
-                int unchunkedN = quick ? 5_000 : 20_000;
-                int chunkedN = quick ? 20_000 : 100_000;
                 double unchunked = mapRate(pool, unchunkedN, 1);
                 double chunked = mapRate(pool, chunkedN, 1000);
                 System.out.printf(Locale.ROOT, "%s round %d: round trip p50 raw %.0f us, pool %.0f us (%.2fx) | submit %dk"
@@ -158,6 +191,8 @@ public final class ClusterBench {
                     v.computeIfAbsent("submit_raw", k -> new ArrayList<>()).add(rawTp);
                     v.computeIfAbsent("submit_pool", k -> new ArrayList<>()).add(poolTp);
                     v.computeIfAbsent("map_ratio", k -> new ArrayList<>()).add(chunked / unchunked);
+                    v.computeIfAbsent("map_chunked", k -> new ArrayList<>()).add(chunked);
+                    v.computeIfAbsent("map_unchunked", k -> new ArrayList<>()).add(unchunked);
                 }
             }
         } finally {
@@ -166,42 +201,185 @@ public final class ClusterBench {
         double rtRatio = Stats.median(v.get("rt_ratio"));
         double submitRatio = Stats.median(v.get("submit_ratio"));
         double mapRatio = Stats.median(v.get("map_ratio"));
-        System.out.println();
-        System.out.printf(Locale.ROOT, "round trip p50: pool %.0f us vs raw Hazelcast %.0f us = %.2fx (target <= 2x): %s%n",
-                Stats.median(v.get("rt_pool_us")), Stats.median(v.get("rt_raw_us")), rtRatio, verdict(quick, rtRatio <= 2));
-        System.out.printf(Locale.ROOT, "submit 10k then wait: pool %.0f/s vs raw Hazelcast %.0f/s = %.2fx (target >= 0.5x): %s%n",
-                Stats.median(v.get("submit_pool")), Stats.median(v.get("submit_raw")), submitRatio,
-                verdict(quick, submitRatio >= 0.5));
-        System.out.printf(Locale.ROOT, "map chunked vs unchunked: %.1fx (target >= 10x): %s%n", mapRatio,
-                verdict(quick, mapRatio >= 10));
-        String[] dask = daskPython();
-        if (dask[0] == null) {
-            System.out.println("submit 10k vs Dask (target >= 3x): SKIP (" + dask[1] + ")");
-            return;
+        List<String> notes = new ArrayList<>();
+        notes.add("One local cluster of 2 worker member JVMs x 2 threads on 127.0.0.1, the caller a lite member;"
+                + " raw Hazelcast runs IExecutorService.submitToMember on the same workers, alternating with the pool"
+                + " in every round; each ratio is taken within a round, and the figure is the median over "
+                + rounds + " measured round(s) after 1 warm-up round.");
+        if (quick) {
+            notes.add("--quick: smaller N and one round, a smoke run; the targets are meant for the full run.");
         }
-        CpythonRunner.Outcome o = CpythonRunner.run(dask[0], "/dev/jfutures/bench/dask_cluster_bench.py", null,
-                List.of(String.valueOf(rounds), String.valueOf(rt), String.valueOf(burst)), 1800);
-        if (!o.ran()) {
-            System.out.println("submit 10k vs Dask (target >= 3x): SKIP (" + o.skipped + ")");
-            return;
-        }
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> dr = (List<Map<String, Object>>) o.json.get("rounds");
+
+        // Dask: submit of the same burst on a LocalCluster of 2 processes x 2 threads.
         List<Double> daskRt = new ArrayList<>();
         List<Double> daskTp = new ArrayList<>();
-        for (int i = 1; i < dr.size(); i++) {
-            daskRt.add(((Number) dr.get(i).get("rt_us")).doubleValue());
-            daskTp.add(((Number) dr.get(i).get("submit_per_s")).doubleValue());
+        String daskVersion = null;
+        String daskSkipped;
+        String[] dask = noPython ? new String[] {null, "--no-python given"} : daskPython(python);
+        if (dask[0] == null) {
+            daskSkipped = dask[1];
+        } else {
+            CpythonRunner.Outcome o = CpythonRunner.run(dask[0], "/dev/jfutures/bench/dask_cluster_bench.py", null,
+                    List.of(String.valueOf(rounds), String.valueOf(rt), String.valueOf(burst)), 1800);
+            if (!o.ran()) {
+                daskSkipped = o.skipped;
+            } else {
+                daskSkipped = null;
+                daskVersion = String.valueOf(o.json.get("dask"));
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> dr = (List<Map<String, Object>>) o.json.get("rounds");
+                for (int i = 1; i < dr.size(); i++) {
+                    daskRt.add(((Number) dr.get(i).get("rt_us")).doubleValue());
+                    daskTp.add(((Number) dr.get(i).get("submit_per_s")).doubleValue());
+                }
+            }
         }
-        double vsDask = Stats.median(v.get("submit_pool")) / Stats.median(daskTp);
-        System.out.printf(Locale.ROOT, "Dask %s, LocalCluster 2 processes x 2 threads: round trip p50 %.0f us, submit %dk"
-                + " %.0f/s%n", o.json.get("dask"), Stats.median(daskRt), burst / 1000, Stats.median(daskTp));
-        System.out.printf(Locale.ROOT, "submit 10k then wait: pool %.0f/s vs Dask %.0f/s = %.2fx (target >= 3x): %s%n",
-                Stats.median(v.get("submit_pool")), Stats.median(daskTp), vsDask, verdict(quick, vsDask >= 3));
+        double vsDask = daskTp.isEmpty() ? Double.NaN : Stats.median(v.get("submit_pool")) / Stats.median(daskTp);
+        if (daskSkipped != null) {
+            notes.add("Dask: SKIP (" + daskSkipped + ")");
+        } else {
+            notes.add("Dask " + daskVersion + ": a LocalCluster of 2 worker processes x 2 threads, client.submit of the"
+                    + " same burst, in a subprocess after the jfutures rounds.");
+        }
+
+        List<CoreBench.Target> targets = new ArrayList<>();
+        targets.add(target(quick, "roundtrip_vs_raw", "round-trip p50 <= 2x raw Hazelcast's", "pool p50 / raw p50",
+                rtRatio, "<=", 2));
+        targets.add(target(quick, "submit_vs_raw", "submit 10k then wait >= 0.5x raw Hazelcast's",
+                "pool tasks/s / raw tasks/s", submitRatio, ">=", 0.5));
+        targets.add(target(quick, "map_chunk_speedup", "map, chunk 1000 >= 10x unchunked", "items/s chunked / unchunked",
+                mapRatio, ">=", 10));
+        targets.add(target(quick, "submit_vs_dask", "submit 10k then wait >= 3x Dask's", "pool tasks/s / Dask tasks/s",
+                vsDask, ">=", 3));
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "round trip p50: pool %.0f us vs raw Hazelcast %.0f us = %.2fx%n",
+                Stats.median(v.get("rt_pool_us")), Stats.median(v.get("rt_raw_us")), rtRatio);
+        System.out.printf(Locale.ROOT, "submit %dk then wait: pool %.0f/s vs raw Hazelcast %.0f/s = %.2fx%n", burst / 1000,
+                Stats.median(v.get("submit_pool")), Stats.median(v.get("submit_raw")), submitRatio);
+        System.out.printf(Locale.ROOT, "map: chunk 1000 %.0f/s vs unchunked %.0f/s = %.1fx%n",
+                Stats.median(v.get("map_chunked")), Stats.median(v.get("map_unchunked")), mapRatio);
+        if (!daskTp.isEmpty()) {
+            System.out.printf(Locale.ROOT, "Dask %s: round trip p50 %.0f us, submit %dk %.0f/s; pool %.2fx Dask%n",
+                    daskVersion, Stats.median(daskRt), burst / 1000, Stats.median(daskTp), vsDask);
+        }
+        System.out.println("targets:");
+        for (CoreBench.Target t : targets) {
+            System.out.printf(Locale.ROOT, "  %-5s %-50s %s = %.2f (limit %s %.1f)%n", t.verdict, t.description, t.measure,
+                    t.value, t.op, t.threshold);
+        }
+        for (String n : notes) {
+            System.out.println("  - " + n);
+        }
+
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schema", SCHEMA);
+        root.put("timestamp", java.time.Instant.now().toString());
+        root.put("mode", quick ? "quick" : "full");
+        root.put("wall_seconds", (System.nanoTime() - wall0) / 1e9);
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("java_version", System.getProperty("java.version"));
+        env.put("cpus", Runtime.getRuntime().availableProcessors());
+        env.put("load_average_start", List.of(loadStart[0], loadStart[1], loadStart[2]));
+        double[] loadEnd = loads();
+        env.put("load_average_end", List.of(loadEnd[0], loadEnd[1], loadEnd[2]));
+        env.put("dask", daskVersion);
+        env.put("dask_skipped", daskSkipped);
+        root.put("environment", env);
+        Map<String, Object> conf = new LinkedHashMap<>();
+        conf.put("workers", 2);
+        conf.put("threads_per_worker", 2);
+        conf.put("rounds", rounds);
+        conf.put("roundtrip_n", rt);
+        conf.put("submit_n", burst);
+        conf.put("map_chunked_n", chunkedN);
+        conf.put("map_unchunked_n", unchunkedN);
+        root.put("config", conf);
+        List<Object> cases = new ArrayList<>();
+        cases.add(jsonCase("roundtrip_p50", "round trip p50, one tiny task at a time", "us", "lower", rt,
+                v.get("rt_pool_us"), v.get("rt_raw_us"), daskRt));
+        cases.add(jsonCase("submit_all", "submit " + burst / 1000 + "k, then wait for all", "tasks/s", "higher", burst,
+                v.get("submit_pool"), v.get("submit_raw"), daskTp));
+        cases.add(jsonCase("map_chunked", "map, chunk 1000", "items/s", "higher", chunkedN, v.get("map_chunked"), null,
+                null));
+        cases.add(jsonCase("map_unchunked", "map, unchunked", "items/s", "higher", unchunkedN, v.get("map_unchunked"),
+                null, null));
+        root.put("cases", cases);
+        List<Object> ts = new ArrayList<>();
+        for (CoreBench.Target t : targets) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", t.id);
+            m.put("description", t.description);
+            m.put("measure", t.measure);
+            m.put("value", Double.isNaN(t.value) ? null : t.value);
+            m.put("op", t.op);
+            m.put("threshold", t.threshold);
+            m.put("verdict", t.verdict);
+            m.put("context", t.context.isEmpty() ? null : t.context);
+            ts.add(m);
+        }
+        root.put("targets", ts);
+        root.put("all_targets_met", targets.stream().noneMatch(t -> t.verdict.equals("FAIL")));
+        root.put("notes", notes);
+        Path abs = out.toAbsolutePath();
+        if (abs.getParent() != null) {
+            Files.createDirectories(abs.getParent());
+        }
+        Files.writeString(abs, Json.write(root), StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.println("JSON written to " + abs);
     }
 
-    private static String verdict(boolean quick, boolean pass) {
-        return quick ? "SKIP (--quick: the targets hold for the full run)" : pass ? "PASS" : "FAIL";
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            System.err.println("ClusterBench: " + option + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+
+    /** A target; in a quick run every measured one is SKIP, as the other benches do. */
+    private static CoreBench.Target target(boolean quick, String id, String description, String measure, double value,
+            String op, double threshold) {
+        CoreBench.Target t = new CoreBench.Target(id, description, measure, quick ? Double.NaN : value, op, threshold);
+        if (quick && !Double.isNaN(value)) {
+            t.context = String.format(Locale.ROOT, "--quick: %.2f, not judged (the targets hold for the full run)", value);
+        }
+        return t;
+    }
+
+    private static Map<String, Object> jsonCase(String id, String title, String unit, String better, int n,
+            List<Double> jfutures, List<Double> raw, List<Double> dask) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", id);
+        c.put("title", title);
+        c.put("unit", unit);
+        c.put("better", better);
+        c.put("n", n);
+        c.put("jfutures", column(jfutures));
+        c.put("raw_hazelcast", column(raw));
+        c.put("dask", column(dask));
+        return c;
+    }
+
+    private static Map<String, Object> column(List<Double> samples) {
+        if (samples == null || samples.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("median", Stats.median(samples));
+        m.put("samples", samples);
+        return m;
+    }
+
+    /** The 1, 5 and 15 minute load averages, or NaN. */
+    private static double[] loads() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
+        } catch (IOException | RuntimeException e) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
     }
 
     /** Items per second of a map over n inputs with the chunk size. */
@@ -222,9 +400,15 @@ public final class ClusterBench {
     }
 
     /** The interpreter that imports Dask's distributed: Debian's first, then the PATH's; or why none. */
-    private static String[] daskPython() {
+    private static String[] daskPython(String first) {
         String why = null;
-        for (String python : new String[] {"/usr/bin/python3", "python3"}) {
+        List<String> tries = new ArrayList<>();
+        if (first != null) {
+            tries.add(first);
+        }
+        tries.add("/usr/bin/python3");
+        tries.add("python3");
+        for (String python : tries) {
             try {
                 Process p = new ProcessBuilder(python, "-c", "import distributed").redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();

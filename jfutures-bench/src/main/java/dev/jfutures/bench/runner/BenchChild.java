@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The core and process sections of {@code jfutures bench}: {@code CoreBench} and {@code
- * ProcessBench} (package {@code dev.jfutures.bench}, shaded into jfutures.jar with this runner),
+ * The core, process and cluster sections of {@code jfutures bench}: {@code CoreBench}, {@code
+ * ProcessBench} and {@code ClusterBench} (package {@code dev.jfutures.bench}, shaded into
+ * jfutures.jar with this runner),
  * each in a child JVM on a fixed, pre-touched 2 GB heap, writing their JSON report to a temporary
  * file. Their targets become rows of the combined table, with the figures they compare; their whole
  * report goes into the JSON. Their console output is kept in a file and shown only when they fail.
@@ -33,7 +34,8 @@ final class BenchChild {
     /** One runner: its section name, main class, extra arguments, and time limits. */
     enum Runner {
         CORE("core", "dev.jfutures.bench.CoreBench", List.of(), "about 3 minutes", 20, 8),
-        PROCESS("process", "dev.jfutures.bench.ProcessBench", List.of(), "about 5 minutes", 20, 8);
+        PROCESS("process", "dev.jfutures.bench.ProcessBench", List.of(), "about 5 minutes", 20, 8),
+        CLUSTER("cluster", "dev.jfutures.bench.ClusterBench", List.of(), "about 3 minutes", 20, 8);
 
         final String section;
         final String mainClass;
@@ -86,6 +88,15 @@ final class BenchChild {
                     "cpython_spawn", "CPython spawn", "x"),
             "cpu_scaling", new Figures("cpu_2_workers", "jfutures", "", "cpu_1_worker", "jfutures", "1 worker", "x"),
             "parent_heap", new Figures("heap_max_used", "jfutures", "", null, null, null, "MiB"));
+
+    private static final Map<String, Figures> CLUSTER_FIGURES = Map.of(
+            "roundtrip_vs_raw", new Figures("roundtrip_p50", "jfutures", "", "roundtrip_p50", "raw_hazelcast",
+                    "raw Hazelcast", "x"),
+            "submit_vs_raw", new Figures("submit_all", "jfutures", "", "submit_all", "raw_hazelcast", "raw Hazelcast",
+                    "x"),
+            "map_chunk_speedup", new Figures("map_chunked", "jfutures", "", "map_unchunked", "jfutures", "unchunked",
+                    "x"),
+            "submit_vs_dask", new Figures("submit_all", "jfutures", "", "submit_all", "dask", "Dask", "x"));
 
     private BenchChild() {
     }
@@ -208,7 +219,11 @@ final class BenchChild {
     /** One row per target of the runner's report, in its order. */
     @SuppressWarnings("unchecked")
     static void addRows(BenchReport report, Runner runner, Map<String, Object> doc) {
-        Map<String, Figures> figures = runner == Runner.CORE ? CORE_FIGURES : PROCESS_FIGURES;
+        Map<String, Figures> figures = switch (runner) {
+            case CORE -> CORE_FIGURES;
+            case PROCESS -> PROCESS_FIGURES;
+            case CLUSTER -> CLUSTER_FIGURES;
+        };
         List<Object> targets = (List<Object>) doc.getOrDefault("targets", List.of());
         List<Object> cases = (List<Object>) doc.getOrDefault("cases", List.of());
         for (Object o : targets) {

@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  * JSON and the targets as an SVG chart.
  *
  * <ul>
- *   <li><b>core</b>, <b>process</b>: CoreBench and ProcessBench in child JVMs; their targets become
- *       rows ({@link BenchChild}).
+ *   <li><b>core</b>, <b>process</b>, <b>cluster</b>: CoreBench, ProcessBench and ClusterBench in
+ *       child JVMs; their targets become rows ({@link BenchChild}).
  *   <li><b>find</b>: GNU find against {@code jfutures find}, whole process against whole process
  *       ({@link BenchFind}).
  *   <li><b>compress</b>: the book's Python program against {@code jfutures compress}, and the
@@ -58,6 +58,8 @@ public final class BenchRun {
         core,
         /** ProcessBench: ProcessPool against CPython's ProcessPoolExecutor. */
         process,
+        /** ClusterBench: ClusterPool against raw Hazelcast and Dask. */
+        cluster,
         /** {@code jfutures find} against GNU find. */
         find,
         /** {@code jfutures compress} against the book's Python program, and the process pool against one worker. */
@@ -221,6 +223,7 @@ public final class BenchRun {
                     switch (s) {
                         case core -> BenchChild.run(env, BenchChild.Runner.CORE, options.passThrough(), quick);
                         case process -> BenchChild.run(env, BenchChild.Runner.PROCESS, options.passThrough(), quick);
+                        case cluster -> BenchChild.run(env, BenchChild.Runner.CLUSTER, options.passThrough(), quick);
                         case find -> BenchFind.run(env, options.findRoot(), options.findPattern(), options.findRuns());
                         case compress -> BenchCompress.run(env, options.noPython()
                                 ? new BenchCompress.Python(null, null, "--no-python given")

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The core and process sections' parts: a runner's report read into rows, and a stalled child. */
+/** The core, process and cluster sections' parts: a runner's report read into rows, and a stalled child. */
 class BenchChildTest {
 
     @TempDir
@@ -65,6 +65,32 @@ class BenchChildTest {
         BenchReport olderReport = new BenchReport();
         BenchChild.addRows(olderReport, BenchChild.Runner.PROCESS, older);
         assertThat(olderReport.rows.get(0).other).as("no echo_p50 case").isNull();
+    }
+
+    /**
+     * ClusterBench, run for real in its smoke mode, writes a report that reads into the cluster
+     * section's rows: every target SKIP (quick), each comparing the figures it names.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void clusterBenchQuickWritesAReportThatReadsIntoRows() throws Exception {
+        Path out = tmp.resolve("cluster.json");
+        dev.jfutures.bench.ClusterBench.main(new String[] {"--quick", "--no-python", "--out", out.toString()});
+        Map<String, Object> doc = (Map<String, Object>) Json.parse(Files.readString(out));
+        assertThat(doc.get("schema")).isEqualTo("jfutures-bench/cluster/1");
+        BenchReport report = new BenchReport();
+        BenchChild.addRows(report, BenchChild.Runner.CLUSTER, doc);
+        assertThat(report.rows).extracting(r -> r.id)
+                .containsExactly("roundtrip_vs_raw", "submit_vs_raw", "map_chunk_speedup", "submit_vs_dask");
+        assertThat(report.rows).extracting(r -> r.verdict).containsOnly("SKIP");
+        BenchReport.Row rt = report.rows.get(0);
+        assertThat(rt.jfutures.median()).isPositive();
+        assertThat(rt.other.label()).isEqualTo("raw Hazelcast");
+        assertThat(rt.other.median()).isPositive();
+        assertThat(rt.note).contains("--quick");
+        assertThat(report.rows.get(2).other.label()).isEqualTo("unchunked");
+        assertThat(report.rows.get(3).other).as("no Dask with --no-python").isNull();
+        assertThat((List<String>) doc.get("notes")).anyMatch(n -> n.contains("Dask: SKIP (--no-python given)"));
     }
 
     /** A child that neither prints nor uses CPU is killed as stalled, long before its time limit. */
