@@ -7,6 +7,9 @@
  * @since 0.1
  */
 module dev.jfutures {
+    // JFR events where the JVM has JFR (see dev.jfutures.internal.Telemetry); nothing needs it.
+    requires static jdk.jfr;
+
     exports dev.jfutures;
     exports dev.jfutures.remote;
     exports dev.jfutures.remote.internal to dev.jfutures.process, dev.jfutures.cluster;

@@ -91,6 +91,9 @@ final class PromiseFuture<T> implements TaskFuture<T> {
     private final Executor callbackExecutor;
     /** Asked once per wait, before parking; may be null. */
     private final TaskPromise.BlockingHelper helper;
+    /** The executor's telemetry (counts cancels), and this task's trace; null if none. Set before publication. */
+    private dev.jfutures.internal.Telemetry telemetry;
+    private dev.jfutures.internal.Telemetry.Trace trace;
 
     PromiseFuture(WaitGuard guard) {
         this(guard, null);
@@ -110,7 +113,28 @@ final class PromiseFuture<T> implements TaskFuture<T> {
 
     boolean start(Runnable stopper) {
         this.stopper = stopper;
-        return STATE.compareAndSet(this, PENDING, RUNNING);
+        if (!STATE.compareAndSet(this, PENDING, RUNNING)) {
+            return false;
+        }
+        dev.jfutures.internal.Telemetry.Trace t = trace;
+        if (t != null) {
+            t.started();
+        }
+        return true;
+    }
+
+    /**
+     * The executor's telemetry and this task's trace (null: nobody hears it); before the future is
+     * published to any other thread.
+     */
+    void observe(dev.jfutures.internal.Telemetry telemetry, dev.jfutures.internal.Telemetry.Trace trace) {
+        this.telemetry = telemetry;
+        this.trace = trace;
+    }
+
+    /** This task's trace, or null. */
+    dev.jfutures.internal.Telemetry.Trace trace() {
+        return trace;
     }
 
     boolean complete(Object value, int terminal) {
@@ -561,6 +585,16 @@ final class PromiseFuture<T> implements TaskFuture<T> {
     private void finish() {
         stopper = null;
         cancelGate = null;
+        if (telemetry != null) {
+            int s = state;
+            if (s == CANCELLED) {
+                telemetry.cancelled();
+            }
+            dev.jfutures.internal.Telemetry.Trace t = trace;
+            if (t != null) {
+                t.finished(s == SUCCEEDED ? TaskStatus.SUCCEEDED : s == FAILED ? TaskStatus.FAILED : TaskStatus.CANCELLED);
+            }
+        }
         Node h = (Node) LISTENERS.getAndSet(this, DONE);
         if (h == null) {
             return;

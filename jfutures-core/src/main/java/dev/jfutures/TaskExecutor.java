@@ -143,4 +143,33 @@ public interface TaskExecutor extends ExecutorService, AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * A snapshot of this executor's work: tasks queued, running and done, and its workers (see
+     * {@link ExecutorStats}).
+     *
+     * @return the snapshot
+     * @throws UnsupportedOperationException if this executor keeps no statistics (jfutures' own
+     *     executors all do)
+     * @since 0.1
+     */
+    default ExecutorStats stats() {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no statistics");
+    }
+
+    /**
+     * Adds a listener for this executor's task and worker events, on the rule of {@link
+     * ExecutorListener}: it hears of the tasks submitted from now on, on the executor's event
+     * thread.
+     *
+     * @param listener the listener
+     * @return closes to remove the listener (events already queued may still reach it)
+     * @throws NullPointerException if {@code listener} is null
+     * @throws UnsupportedOperationException if this executor has no events (jfutures' own
+     *     executors all have them)
+     * @since 0.1
+     */
+    default AutoCloseable addListener(ExecutorListener listener) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no events");
+    }
 }

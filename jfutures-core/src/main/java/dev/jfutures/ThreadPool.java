@@ -99,6 +99,19 @@ public final class ThreadPool extends AbstractTaskExecutor {
     private final Condition terminatedCondition = mainLock.newCondition();
     private final Guard guard = new Guard();
 
+    /** Listeners, JFR events, the cancel count. */
+    private final dev.jfutures.internal.Telemetry telemetry;
+    /** Each live worker's counts, by thread; a worker's are added to `retired` when it exits. */
+    private final java.util.Map<Thread, WorkerCount> counts = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder retiredCompleted = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder retiredFailed = new java.util.concurrent.atomic.LongAdder();
+    /**
+     * Cancelled tasks no longer in the queue (taken off by a worker, drained, or cancelled while
+     * running): queued = queue size - (cancelled - this), since a cancelled task stays in the
+     * queue until a worker reaches it.
+     */
+    private final java.util.concurrent.atomic.LongAdder cancelledGone = new java.util.concurrent.atomic.LongAdder();
+
     private volatile int runState = RUNNING;
     private volatile int live;
     private volatile Throwable brokenBy;
@@ -114,6 +127,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
         Duration keepAlive = b.keepAlive != null ? b.keepAlive : b.virtual ? Duration.ofSeconds(5) : null;
         this.keepAliveNanos = keepAlive == null ? 0L : keepAlive.toNanos();
         this.threadFactory = b.virtual ? VirtualThreads.factory(name) : this::newPlatformThread;
+        this.telemetry = new dev.jfutures.internal.Telemetry(name, "thread");
     }
 
     /**
@@ -157,6 +171,8 @@ public final class ThreadPool extends AbstractTaskExecutor {
         Objects.requireNonNull(task, "task");
         checkAccepting();
         Job<T> job = new Job<>(new PromiseFuture<>(guard), task);
+        dev.jfutures.internal.Telemetry.Trace trace = telemetry.submitted();
+        job.future.observe(telemetry, trace);
         // Claim an idle worker before queueing: claimed after, the idle worker could take and finish
         // the job in between, and the claim would then strand its token (CPython gh: idle reuse).
         boolean claimed = live >= maxWorkers || claimIdleWorker();
@@ -165,6 +181,9 @@ public final class ThreadPool extends AbstractTaskExecutor {
             startWorkerIfBelowMax(job);
         }
         if ((runState != RUNNING || brokenBy != null || jvmExiting()) && queue.remove(job)) {
+            if (trace != null) {
+                trace.finished(TaskStatus.CANCELLED);   // refused after all: its SUBMITTED gets an end
+            }
             checkAccepting();
             throw new RejectedExecutionException("cannot submit to " + name + ": the pool is shut down");
         }
@@ -262,12 +281,17 @@ public final class ThreadPool extends AbstractTaskExecutor {
     private void runWorker() {
         Thread me = Thread.currentThread();
         CURRENT.set(this);
+        WorkerCount count = new WorkerCount(me.getName());
+        counts.put(me, count);
+        telemetry.worker(WorkerEvent.Kind.STARTED, count.name, null, 0);
+        String died = null;
         try {
             if (initializer != null) {
                 try {
                     initializer.run();
                 } catch (Throwable e) {
                     Log.LOG.log(System.Logger.Level.ERROR, "Exception in initializer of thread pool " + name, e);
+                    died = "its initializer failed: " + e;
                     breakPool(e, null);
                     return;
                 }
@@ -292,11 +316,72 @@ public final class ThreadPool extends AbstractTaskExecutor {
                     queue.offer(SENTINEL);
                     return;
                 }
-                ((Job<?>) r).run(me);
+                ((Job<?>) r).run(me, count);
             }
         } finally {
             CURRENT.remove();
+            counts.remove(me);
+            retiredCompleted.add(count.completed());
+            retiredFailed.add(count.failed());
+            telemetry.worker(died != null ? WorkerEvent.Kind.DIED : WorkerEvent.Kind.STOPPED, count.name, died, 0);
             workerExited(me);
+        }
+    }
+
+    /**
+     * One worker's counts. Written by its thread only, with release stores (plain stores on x86:
+     * nothing on the task's path); read by stats() with acquire loads, so each count is one the
+     * worker wrote.
+     */
+    private static final class WorkerCount {
+        private static final java.lang.invoke.VarHandle RUNNING_VH;
+        private static final java.lang.invoke.VarHandle COMPLETED_VH;
+        private static final java.lang.invoke.VarHandle FAILED_VH;
+
+        static {
+            try {
+                java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+                RUNNING_VH = l.findVarHandle(WorkerCount.class, "running", int.class);
+                COMPLETED_VH = l.findVarHandle(WorkerCount.class, "completed", long.class);
+                FAILED_VH = l.findVarHandle(WorkerCount.class, "failed", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final String name;
+        private int running;
+        private long completed;
+        private long failed;
+
+        WorkerCount(String name) {
+            this.name = name;
+        }
+
+        void started() {
+            RUNNING_VH.setRelease(this, 1);
+        }
+
+        /** Its task ended: succeeded (true), failed (false), or was cancelled while it ran (null). */
+        void ended(Boolean ok) {
+            if (ok == Boolean.TRUE) {
+                COMPLETED_VH.setRelease(this, completed + 1);
+            } else if (ok == Boolean.FALSE) {
+                FAILED_VH.setRelease(this, failed + 1);
+            }
+            RUNNING_VH.setRelease(this, 0);
+        }
+
+        int running() {
+            return (int) RUNNING_VH.getAcquire(this);
+        }
+
+        long completed() {
+            return (long) COMPLETED_VH.getAcquire(this);
+        }
+
+        long failed() {
+            return (long) FAILED_VH.getAcquire(this);
         }
     }
 
@@ -350,6 +435,7 @@ public final class ThreadPool extends AbstractTaskExecutor {
             runState = TERMINATED;
             terminatedCondition.signalAll();
             releaseJvmExit();
+            telemetry.close();
         }
     }
 
@@ -368,8 +454,8 @@ public final class ThreadPool extends AbstractTaskExecutor {
         for (Runnable r : drained) {
             if (r == SENTINEL) {
                 queue.offer(SENTINEL);
-            } else {
-                ((Job<?>) r).future.complete(new BrokenExecutorException(text, cause), PromiseFuture.FAILED);
+            } else if (!((Job<?>) r).future.complete(new BrokenExecutorException(text, cause), PromiseFuture.FAILED)) {
+                cancelledGone.increment();   // it was cancelled in the queue
             }
         }
     }
@@ -416,8 +502,13 @@ public final class ThreadPool extends AbstractTaskExecutor {
         queue.drainTo(drained);
         List<Runnable> cancelled = new ArrayList<>();
         for (Runnable r : drained) {
-            if (r != SENTINEL && ((Job<?>) r).future.cancel(false)) {
-                cancelled.add(r);
+            if (r != SENTINEL) {
+                if (((Job<?>) r).future.cancel(false)) {
+                    cancelled.add(r);
+                }
+                if (((Job<?>) r).future.isCancelled()) {
+                    cancelledGone.increment();
+                }
             }
         }
         return cancelled;
@@ -551,6 +642,48 @@ public final class ThreadPool extends AbstractTaskExecutor {
         return brokenBy != null;
     }
 
+    /**
+     * A snapshot of this pool: tasks queued, running and done, and its threads with what each
+     * runs and has finished.
+     *
+     * @return the snapshot
+     * @since 0.1
+     */
+    @Override
+    public ExecutorStats stats() {
+        List<ExecutorStats.Worker> ws = new ArrayList<>();
+        long running = 0;
+        long completed = retiredCompleted.sum();
+        long failed = retiredFailed.sum();
+        for (WorkerCount c : counts.values()) {
+            int r = c.running();
+            long done = c.completed();
+            running += r;
+            completed += done;
+            failed += c.failed();
+            ws.add(new ExecutorStats.Worker(c.name, r, 0, done + c.failed()));
+        }
+        ws.sort(java.util.Comparator.comparing(ExecutorStats.Worker::name));
+        long cancelled = telemetry.cancelledCount();
+        int sentinel = runState == RUNNING ? 0 : 1;
+        long queued = Math.max(0, queue.size() - sentinel - Math.max(0, cancelled - cancelledGone.sum()));
+        return new ExecutorStats(name, queued, running, completed, failed, cancelled, ws, telemetry.droppedEvents(),
+                telemetry.listenerFailures());
+    }
+
+    /**
+     * Adds a listener for this pool's task and worker events (see {@link ExecutorListener}).
+     *
+     * @param listener the listener
+     * @return closes to remove it
+     * @throws NullPointerException if {@code listener} is null
+     * @since 0.1
+     */
+    @Override
+    public AutoCloseable addListener(ExecutorListener listener) {
+        return telemetry.addListener(listener);
+    }
+
     @Override
     public String toString() {
         int s = runState;
@@ -587,14 +720,20 @@ public final class ThreadPool extends AbstractTaskExecutor {
             }
         }
 
-        void run(Thread me) {
+        void run(Thread me, WorkerCount count) {
             runner = me;
+            dev.jfutures.internal.Telemetry.Trace trace = future.trace();
+            if (trace != null) {
+                trace.worker(count.name);
+            }
             if (!future.start(this)) {
                 // Cancelled while queued.
+                cancelledGone.increment();
                 runner = null;
                 task = null;
                 return;
             }
+            count.started();
             T value = null;
             Throwable failure = null;
             try {
@@ -604,10 +743,13 @@ public final class ThreadPool extends AbstractTaskExecutor {
             }
             task = null;
             releaseIdleToken();
-            if (failure == null) {
-                future.complete(value, PromiseFuture.SUCCEEDED);
+            boolean completed = failure == null
+                    ? future.complete(value, PromiseFuture.SUCCEEDED) : future.complete(failure, PromiseFuture.FAILED);
+            if (completed) {
+                count.ended(failure == null);
             } else {
-                future.complete(failure, PromiseFuture.FAILED);
+                cancelledGone.increment();   // cancel(true) ended it while it ran
+                count.ended(null);
             }
             runner = null;
             // A cancel(true) may be delivering its interrupt right now: let it land, then clear it,
