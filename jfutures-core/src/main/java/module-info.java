@@ -13,4 +13,5 @@ module dev.jfutures {
     exports dev.jfutures;
     exports dev.jfutures.remote;
     exports dev.jfutures.remote.internal to dev.jfutures.process, dev.jfutures.cluster;
+    exports dev.jfutures.internal to dev.jfutures.process, dev.jfutures.cluster;
 }

@@ -27,6 +27,10 @@ public final class ExecutorStats {
         /**
          * Checks the name.
          *
+         * @param name the worker
+         * @param running tasks it runs now
+         * @param assigned tasks sent to it, not started
+         * @param completed tasks it finished
          * @throws NullPointerException if name is null
          * @since 0.1
          */

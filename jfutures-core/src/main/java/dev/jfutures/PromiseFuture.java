@@ -587,12 +587,11 @@ final class PromiseFuture<T> implements TaskFuture<T> {
         cancelGate = null;
         if (telemetry != null) {
             int s = state;
-            if (s == CANCELLED) {
-                telemetry.cancelled();
-            }
+            TaskStatus outcome = s == SUCCEEDED ? TaskStatus.SUCCEEDED : s == FAILED ? TaskStatus.FAILED : TaskStatus.CANCELLED;
+            telemetry.outcome(outcome);
             dev.jfutures.internal.Telemetry.Trace t = trace;
             if (t != null) {
-                t.finished(s == SUCCEEDED ? TaskStatus.SUCCEEDED : s == FAILED ? TaskStatus.FAILED : TaskStatus.CANCELLED);
+                t.finished(outcome);
             }
         }
         Node h = (Node) LISTENERS.getAndSet(this, DONE);

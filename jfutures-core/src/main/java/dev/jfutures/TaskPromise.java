@@ -30,6 +30,22 @@ public final class TaskPromise<T> {
 
     private final PromiseFuture<T> future;
 
+    static {
+        // How backends in other packages attach telemetry without a public method for it.
+        dev.jfutures.internal.Telemetry.promiseAccess(new dev.jfutures.internal.Telemetry.PromiseAccess() {
+            @Override
+            public void observe(TaskPromise<?> promise, dev.jfutures.internal.Telemetry telemetry,
+                    dev.jfutures.internal.Telemetry.Trace trace) {
+                promise.future.observe(telemetry, trace);
+            }
+
+            @Override
+            public dev.jfutures.internal.Telemetry.Trace trace(TaskPromise<?> promise) {
+                return promise.future.trace();
+            }
+        });
+    }
+
     /**
      * Creates a pending promise.
      *

@@ -130,6 +130,33 @@ public final class ClusterPool extends AbstractTaskExecutor {
     }
 
     /**
+     * A snapshot of this pool: tasks queued (not yet sent to a member), running and done, and
+     * each worker member ({@code "host:port (pid N)"}) with the tasks it runs, those sent to it
+     * not yet started, and the outcomes it answered.
+     *
+     * @return the snapshot
+     * @since 0.1
+     */
+    @Override
+    public dev.jfutures.ExecutorStats stats() {
+        return runtime.stats();
+    }
+
+    /**
+     * Adds a listener for this pool's task and worker events (see {@link
+     * dev.jfutures.ExecutorListener}); a task's worker is its member, {@code "host:port (pid N)"}.
+     *
+     * @param listener the listener
+     * @return closes to remove it
+     * @throws NullPointerException if {@code listener} is null
+     * @since 0.1
+     */
+    @Override
+    public AutoCloseable addListener(dev.jfutures.ExecutorListener listener) {
+        return runtime.addListener(listener);
+    }
+
+    /**
      * {@inheritDoc}
      *
      * @throws TaskNotSerializableException if the task is not serializable

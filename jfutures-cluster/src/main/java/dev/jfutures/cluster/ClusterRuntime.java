@@ -104,6 +104,8 @@ final class ClusterRuntime implements MembershipListener {
     private final Condition changed = lock.newCondition();
     // Guarded by lock.
     private final ArrayDeque<Pending> backlog = new ArrayDeque<>();
+    /** Listeners, JFR events, and the outcome counts of stats(). */
+    private final dev.jfutures.internal.Telemetry telemetry;
     private final Map<Long, Pending> pending = new HashMap<>();
     private final Map<UUID, Worker> workers = new LinkedHashMap<>();
     private long nextId = 1;
@@ -117,6 +119,8 @@ final class ClusterRuntime implements MembershipListener {
         final Member member;
         final int threads;
         int outstanding;
+        /** Outcomes it answered (results and failures); the pool's lock held. */
+        long answered;
         /** Members that answered with a key mismatch: never sent to again. */
         boolean refused;
         /** Its labels ({@code --label}). */
@@ -171,6 +175,7 @@ final class ClusterRuntime implements MembershipListener {
 
     ClusterRuntime(Settings settings) {
         this.settings = settings;
+        this.telemetry = new dev.jfutures.internal.Telemetry(settings.name, "cluster", true);
         this.hz = settings.hz;
         this.self = hz.getCluster().getLocalMember().getUuid();
         this.signer = new Signer(settings.key);
@@ -242,6 +247,7 @@ final class ClusterRuntime implements MembershipListener {
      * be decoded there says why.
      */
     private void askDigest(Worker w) {   // no lock held
+        telemetry.worker(dev.jfutures.WorkerEvent.Kind.STARTED, HazelcastSetup.describe(w.member), null, 0);
         try {
             hz.getExecutorService(HazelcastSetup.CONTROL).submitToMember(new Envelopes.Digest(), w.member,
                     new com.hazelcast.core.ExecutionCallback<String>() {
@@ -289,6 +295,18 @@ final class ClusterRuntime implements MembershipListener {
 
     @Override
     public void memberRemoved(MembershipEvent event) {
+        Member m = event.getMember();
+        if ("worker".equals(m.getAttribute(HazelcastSetup.ROLE))) {
+            boolean planned;
+            lock.lock();
+            try {
+                planned = runState != RUNNING;
+            } finally {
+                lock.unlock();
+            }
+            telemetry.worker(planned ? dev.jfutures.WorkerEvent.Kind.STOPPED : dev.jfutures.WorkerEvent.Kind.DIED,
+                    HazelcastSetup.describe(m), planned ? null : "it left the cluster, or died", 0);
+        }
         completions.execute(() -> lost(event.getMember().getUuid(), null));
     }
 
@@ -387,12 +405,17 @@ final class ClusterRuntime implements MembershipListener {
             throw new WaitInterruptedException(e);
         }
         TaskPromise<Object> promise = new TaskPromise<>(completions);
+        dev.jfutures.internal.Telemetry.Trace trace = telemetry.submitted();
+        telemetry.observe(promise, trace);
         Pending p;
         List<Send> sends;
         lock.lock();
         try {
             if (runState != RUNNING || broken != null) {
                 inFlight.release();
+                if (trace != null) {
+                    trace.finished(dev.jfutures.TaskStatus.CANCELLED);   // refused after all
+                }
                 checkAccepting();
             }
             ClusterCall call = new ClusterCall(nextId++, options.retries());
@@ -411,6 +434,43 @@ final class ClusterRuntime implements MembershipListener {
         @SuppressWarnings("unchecked")
         TaskFuture<T> f = (TaskFuture<T>) promise.future();
         return f;
+    }
+
+    /** A snapshot (see ExecutorStats): the backlog, and each worker member's tasks. */
+    dev.jfutures.ExecutorStats stats() {
+        List<dev.jfutures.ExecutorStats.Worker> ws = new ArrayList<>();
+        long queued = 0;
+        long running = 0;
+        lock.lock();
+        try {
+            for (Pending p : backlog) {
+                if (p.call.state() == ClusterCall.QUEUED) {
+                    queued++;
+                }
+            }
+            Map<UUID, int[]> byMember = new HashMap<>();   // {running, sent}
+            for (Pending p : pending.values()) {
+                int st = p.call.state();
+                UUID m = p.call.member();
+                if (m != null && (st == ClusterCall.RUNNING || st == ClusterCall.SENT)) {
+                    byMember.computeIfAbsent(m, k -> new int[2])[st == ClusterCall.RUNNING ? 0 : 1]++;
+                }
+            }
+            for (Worker w : workers.values()) {
+                int[] c = byMember.getOrDefault(w.member.getUuid(), new int[2]);
+                running += c[0];
+                ws.add(new dev.jfutures.ExecutorStats.Worker(HazelcastSetup.describe(w.member), c[0], c[1], w.answered));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return new dev.jfutures.ExecutorStats(settings.name, queued, running, telemetry.completedCount(),
+                telemetry.failedCount(), telemetry.cancelledCount(), ws, telemetry.droppedEvents(),
+                telemetry.listenerFailures());
+    }
+
+    AutoCloseable addListener(dev.jfutures.ExecutorListener l) {
+        return telemetry.addListener(l);
     }
 
     private void checkAccepting() {
@@ -591,6 +651,17 @@ final class ClusterRuntime implements MembershipListener {
             return 0;
         }
         if (attempt == 1) {
+            dev.jfutures.internal.Telemetry.Trace trace = dev.jfutures.internal.Telemetry.traceOf(p.promise);
+            if (trace != null) {
+                Worker w;
+                lock.lock();
+                try {
+                    w = workers.get(member);
+                } finally {
+                    lock.unlock();
+                }
+                trace.worker(w != null ? HazelcastSetup.describe(w.member) : String.valueOf(member));
+            }
             p.promise.setRunning(() -> stop(p, p.call.send(), null));
         }
         if (p.timeout != null) {
@@ -653,6 +724,9 @@ final class ClusterRuntime implements MembershipListener {
                 case Envelopes.FAILED:
                 case Envelopes.DECODE_FAILED:
                     complete = p.call.outcome(s.send);
+                    if (complete) {
+                        s.w.answered++;
+                    }
                     break;
                 case Envelopes.BAD_SIGNATURE:
                 case Envelopes.NOT_A_WORKER:
@@ -893,6 +967,7 @@ final class ClusterRuntime implements MembershipListener {
             Thread.currentThread().interrupt();
         }
         settings.onTerminated.run();
+        telemetry.close();
         lock.lock();
         try {
             runState = TERMINATED;

@@ -410,6 +410,54 @@ class ClusterPoolTest {
         }
     }
 
+    /**
+     * The pool's events and statistics: each task's SUBMITTED, STARTED, FINISHED naming the
+     * member it ran on; the counts grow by what ran and failed.
+     */
+    @Test
+    void tasksAreFollowedToTheirMemberAndCounted() throws Exception {
+        dev.jfutures.ExecutorStats before = pool.stats();
+        java.util.concurrent.BlockingQueue<dev.jfutures.TaskEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (AutoCloseable l = pool.addListener(new dev.jfutures.ExecutorListener() {
+            @Override
+            public void taskEvent(dev.jfutures.TaskEvent e) {
+                events.add(e);
+            }
+        })) {
+            List<TaskFuture<Integer>> fs = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                int x = i;
+                fs.add(pool.submit(() -> {
+                    if (x == 4) {
+                        throw new IllegalStateException("four");
+                    }
+                    return square(x);
+                }));
+            }
+            for (TaskFuture<Integer> f : fs) {
+                f.exception(WAIT);
+            }
+            java.util.Map<Long, List<dev.jfutures.TaskEvent>> byTask = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < 30; i++) {
+                dev.jfutures.TaskEvent e = events.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(e).as("event %d within the wait", i).isNotNull();
+                byTask.computeIfAbsent(e.taskId(), k -> new ArrayList<>()).add(e);
+            }
+            List<String> members = pool.stats().workers().stream().map(dev.jfutures.ExecutorStats.Worker::name).toList();
+            assertThat(members).hasSize(2).allSatisfy(m -> assertThat(m).startsWith("127.0.0.1:").contains("(pid "));
+            for (List<dev.jfutures.TaskEvent> es : byTask.values()) {
+                assertThat(es).extracting(dev.jfutures.TaskEvent::kind).containsExactly(dev.jfutures.TaskEvent.Kind.SUBMITTED,
+                        dev.jfutures.TaskEvent.Kind.STARTED, dev.jfutures.TaskEvent.Kind.FINISHED);
+                assertThat(es.get(2).executorKind()).isEqualTo("cluster");
+                assertThat(es.get(2).worker()).isIn(members);
+            }
+            dev.jfutures.ExecutorStats after = pool.stats();
+            assertThat(after.completed() - before.completed()).isEqualTo(9);
+            assertThat(after.failed() - before.failed()).isEqualTo(1);
+            assertThat(after.queued()).isZero();
+        }
+    }
+
     /** The key of a local pool, read through its settings (the test's view into the package). */
     static byte[] keyOf(ClusterPool p) {
         return p.runtimeKey();

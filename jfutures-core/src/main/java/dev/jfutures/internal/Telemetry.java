@@ -54,6 +54,10 @@ public final class Telemetry {
     private volatile boolean listening;
     private final AtomicLong ids = new AtomicLong();
     private final LongAdder cancelled = new LongAdder();
+    /** Whether completed and failed are counted here (false: the executor counts them itself). */
+    private final boolean countOutcomes;
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final AtomicBoolean droppedWarned = new AtomicBoolean();
@@ -72,8 +76,115 @@ public final class Telemetry {
      * @param kind "thread", "process" or "cluster"
      */
     public Telemetry(String executor, String kind) {
+        this(executor, kind, false);
+    }
+
+    /**
+     * The telemetry of one executor.
+     *
+     * @param executor the executor's name
+     * @param kind "thread", "process" or "cluster"
+     * @param countOutcomes count succeeded and failed tasks here (see {@link #outcome})
+     */
+    public Telemetry(String executor, String kind, boolean countOutcomes) {
         this.executor = executor;
         this.kind = kind;
+        this.countOutcomes = countOutcomes;
+    }
+
+    /** How the core hands a TaskPromise its telemetry; set by TaskPromise's class initializer. */
+    public interface PromiseAccess {
+        /**
+         * Attaches telemetry and a trace to a promise, before its future is published.
+         *
+         * @param promise the promise
+         * @param telemetry the executor's telemetry
+         * @param trace the task's trace, or null
+         */
+        void observe(dev.jfutures.TaskPromise<?> promise, Telemetry telemetry, Trace trace);
+
+        /**
+         * The promise's trace.
+         *
+         * @param promise the promise
+         * @return its trace, or null
+         */
+        Trace trace(dev.jfutures.TaskPromise<?> promise);
+    }
+
+    private static volatile PromiseAccess access;
+
+    /**
+     * Set once, by TaskPromise.
+     *
+     * @param a the access
+     */
+    public static void promiseAccess(PromiseAccess a) {
+        access = a;
+    }
+
+    /**
+     * Attaches this telemetry and a trace to a promise (see {@link PromiseAccess}).
+     *
+     * @param promise the promise, not yet published
+     * @param trace its trace, or null
+     */
+    public void observe(dev.jfutures.TaskPromise<?> promise, Trace trace) {
+        access().observe(promise, this, trace);
+    }
+
+    /**
+     * A promise's trace.
+     *
+     * @param promise the promise
+     * @return the trace, or null if nobody hears it
+     */
+    public static Trace traceOf(dev.jfutures.TaskPromise<?> promise) {
+        return access().trace(promise);
+    }
+
+    private static PromiseAccess access() {
+        PromiseAccess a = access;
+        if (a == null) {
+            try {
+                Class.forName(dev.jfutures.TaskPromise.class.getName(), true, Telemetry.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+            a = access;
+        }
+        return a;
+    }
+
+    /**
+     * A task of this executor is done; the core calls it from the future's one completion path.
+     *
+     * @param outcome SUCCEEDED, FAILED or CANCELLED
+     */
+    public void outcome(TaskStatus outcome) {
+        if (outcome == TaskStatus.CANCELLED) {
+            cancelled.increment();
+        } else if (countOutcomes) {
+            (outcome == TaskStatus.SUCCEEDED ? completed : failed).increment();
+        }
+    }
+
+    /**
+     * Tasks succeeded, where counted here.
+     *
+     * @return the count
+     */
+    public long completedCount() {
+        return completed.sum();
+    }
+
+    /**
+     * Tasks failed, where counted here.
+     *
+     * @return the count
+     */
+    public long failedCount() {
+        return failed.sum();
     }
 
     /**
@@ -116,11 +227,6 @@ public final class Telemetry {
         if (listening) {
             enqueue(new WorkerEvent(k, worker, executor, kind, Instant.now(), cause, tasks));
         }
-    }
-
-    /** Counts a cancelled task (stats). */
-    public void cancelled() {
-        cancelled.increment();
     }
 
     /**

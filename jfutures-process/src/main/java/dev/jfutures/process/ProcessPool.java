@@ -343,6 +343,33 @@ public final class ProcessPool extends AbstractTaskExecutor {
     }
 
     /**
+     * A snapshot of this pool: tasks queued (not yet sent to a worker), running and done, and
+     * each worker JVM ({@code "pid N"}) with what it runs, what it was sent and has not started,
+     * and how many answers it gave.
+     *
+     * @return the snapshot
+     * @since 0.1
+     */
+    @Override
+    public dev.jfutures.ExecutorStats stats() {
+        return runtime.stats();
+    }
+
+    /**
+     * Adds a listener for this pool's task and worker events (see {@link
+     * dev.jfutures.ExecutorListener}); a task's worker is {@code "pid N"}.
+     *
+     * @param listener the listener
+     * @return closes to remove it
+     * @throws NullPointerException if {@code listener} is null
+     * @since 0.1
+     */
+    @Override
+    public AutoCloseable addListener(dev.jfutures.ExecutorListener listener) {
+        return runtime.addListener(listener);
+    }
+
+    /**
      * Stops everything now, as CPython's {@code kill_workers}: shuts down, cancels the tasks not
      * started, and kills every worker; running tasks fail with {@link WorkerDiedException}.
      *

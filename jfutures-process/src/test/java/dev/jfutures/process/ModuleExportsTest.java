@@ -37,7 +37,8 @@ class ModuleExportsTest {
         ModuleDescriptor d = descriptor(TaskExecutor.class, "dev.jfutures");
         assertThat(d.isAutomatic()).isFalse();
         assertThat(exports(d)).containsExactlyInAnyOrder("dev.jfutures", "dev.jfutures.remote",
-                "dev.jfutures.remote.internal to [dev.jfutures.cluster, dev.jfutures.process]");
+                "dev.jfutures.remote.internal to [dev.jfutures.cluster, dev.jfutures.process]",
+                        "dev.jfutures.internal to [dev.jfutures.cluster, dev.jfutures.process]");
         assertThat(d.opens()).isEmpty();
         assertThat(d.packages()).contains("dev.jfutures.internal");
     }

@@ -133,6 +133,8 @@ public final class PoolRuntime implements Scheduler.Effects {
         long startNanos;
         String killContext;
         String protocolProblem;
+        /** Answers (RESULT, FAILED, ...) it sent for its calls; lock held. */
+        long answered;
         ExitDiagnosis diagnosis;
         Thread io;
 
@@ -177,6 +179,8 @@ public final class PoolRuntime implements Scheduler.Effects {
     private final Scheduler scheduler;
     private final ScheduledThreadPoolExecutor timer;
     private final ThreadPoolExecutor callbacks;
+    /** Listeners, JFR events, and the outcome counts of stats(). */
+    private final dev.jfutures.internal.Telemetry telemetry;
     private final PoolSocket socket;
     private final List<String> workerArgs;
     /** Workers by id, not yet reaped; guarded by the lock. */
@@ -205,6 +209,7 @@ public final class PoolRuntime implements Scheduler.Effects {
     public PoolRuntime(Settings settings, Host host) {
         this.settings = settings;
         this.host = host;
+        this.telemetry = new dev.jfutures.internal.Telemetry(settings.name(), "process", true);
         new SecureRandom().nextBytes(token);
         this.scheduler = new Scheduler(settings.maxWorkers(), settings.pipelineDepth(), settings.maxTasksPerWorker(),
                 settings.maxStartFailures(), this, System::nanoTime);
@@ -293,6 +298,8 @@ public final class PoolRuntime implements Scheduler.Effects {
         byte[] payload = encode(task, task);
         Call[] holder = new Call[1];
         TaskPromise<T> promise = new TaskPromise<>(callbacks, (f, deadline) -> awaitAnswer(holder[0], f, deadline));
+        dev.jfutures.internal.Telemetry.Trace trace = telemetry.submitted();
+        telemetry.observe(promise, trace);
         List<Runnable> a;
         Call c;
         lock.lock();
@@ -305,6 +312,9 @@ public final class PoolRuntime implements Scheduler.Effects {
             c = new Call(nextCallId++, payload, timeout, promise);
             holder[0] = c;
             if (!scheduler.submit(c)) {
+                if (trace != null) {
+                    trace.finished(dev.jfutures.TaskStatus.CANCELLED);   // refused after all
+                }
                 checkAccepting();
                 throw new RejectedExecutionException("cannot submit to " + settings.name() + ": the pool is shut down");
             }
@@ -723,6 +733,7 @@ public final class PoolRuntime implements Scheduler.Effects {
                         h.startNanos = System.nanoTime();
                         Call c = scheduler.answered(w, f.ticket());
                         if (c != null) {
+                            h.answered++;
                             if (done == null) {
                                 done = new ArrayList<>();
                             }
@@ -736,6 +747,8 @@ public final class PoolRuntime implements Scheduler.Effects {
                     case Protocol.INIT_OK:
                         h.process.heapLimit(Protocol.heapLimit(f.payload()));
                         scheduler.workerReady(w);
+                        long readyPid = h.process.pid();
+                        after.add(() -> telemetry.worker(dev.jfutures.WorkerEvent.Kind.STARTED, "pid " + readyPid, null, 0));
                         break;
                     case Protocol.INIT_FAILED:
                         Throwable cause = Protocol.decodeFailure(f.payload(), settings.codec(), h.process.pid());
@@ -830,6 +843,17 @@ public final class PoolRuntime implements Scheduler.Effects {
                 }
             }
             handles.remove(h.slot.id());
+            // Planned: it was retiring (idle, recycled, shut down) and nobody killed it.
+            dev.jfutures.WorkerEvent.Kind kind = h.slot.state() != WorkerSlot.RETIRING || h.slot.killing()
+                    ? dev.jfutures.WorkerEvent.Kind.DIED
+                    : settings.maxTasksPerWorker() > 0 && h.slot.assigned >= settings.maxTasksPerWorker()
+                    ? dev.jfutures.WorkerEvent.Kind.RECYCLED : dev.jfutures.WorkerEvent.Kind.STOPPED;
+            WorkerProcess gp = h.process;
+            String who = gp != null ? "pid " + gp.pid() : "worker " + h.slot.id();
+            String because = kind == dev.jfutures.WorkerEvent.Kind.DIED
+                    ? (h.diagnosis != null ? h.diagnosis.toException().getMessage()
+                            : why != null ? why : h.killContext != null ? h.killContext : "it ended") : null;
+            after.add(() -> telemetry.worker(kind, who, because, 0));
             scheduler.workerGone(h.slot, startFailure, startedTicket);
             a = takeAfter();
         } finally {
@@ -897,6 +921,11 @@ public final class PoolRuntime implements Scheduler.Effects {
 
     @Override
     public void running(Call c) {
+        dev.jfutures.internal.Telemetry.Trace trace = dev.jfutures.internal.Telemetry.traceOf(c.promise());
+        if (trace != null) {
+            WorkerProcess wp = ((Handle) c.worker().attachment()).process;
+            trace.worker(wp != null ? "pid " + wp.pid() : "worker " + c.worker().id());
+        }
         try {
             c.promise().setRunning(() -> interrupt(c));
         } catch (IllegalStateException alreadyDone) {
@@ -1012,6 +1041,7 @@ public final class PoolRuntime implements Scheduler.Effects {
             socket.close();
             timer.shutdownNow();
             callbacks.shutdown();
+            telemetry.close();
             lock.lock();
             try {
                 terminated = true;
@@ -1021,6 +1051,51 @@ public final class PoolRuntime implements Scheduler.Effects {
             }
             host.releaseJvmExit();
         });
+    }
+
+    // ============================================================================ observability
+
+    /**
+     * A snapshot of the pool (see {@link dev.jfutures.ExecutorStats}).
+     *
+     * @return the snapshot
+     */
+    public dev.jfutures.ExecutorStats stats() {
+        List<dev.jfutures.ExecutorStats.Worker> ws = new ArrayList<>();
+        long queued;
+        long running = 0;
+        lock.lock();
+        try {
+            queued = scheduler.queued();
+            for (WorkerSlot w : scheduler.workers()) {
+                int r = 0;
+                for (Call c : w.pipeline) {
+                    if (c.state() == Call.RUNNING) {
+                        r++;
+                    }
+                }
+                running += r;
+                Handle h = (Handle) w.attachment();
+                WorkerProcess wp = h != null ? h.process : null;
+                ws.add(new dev.jfutures.ExecutorStats.Worker(wp != null ? "pid " + wp.pid() : "worker " + w.id(), r,
+                        w.sent, h != null ? h.answered : 0));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return new dev.jfutures.ExecutorStats(settings.name(), queued, running, telemetry.completedCount(),
+                telemetry.failedCount(), telemetry.cancelledCount(), ws, telemetry.droppedEvents(),
+                telemetry.listenerFailures());
+    }
+
+    /**
+     * Adds a listener (see {@link dev.jfutures.ExecutorListener}).
+     *
+     * @param l the listener
+     * @return closes to remove it
+     */
+    public AutoCloseable addListener(dev.jfutures.ExecutorListener l) {
+        return telemetry.addListener(l);
     }
 
     // ============================================================================ shutdown
