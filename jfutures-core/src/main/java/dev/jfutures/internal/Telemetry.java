@@ -194,7 +194,17 @@ public final class Telemetry {
      * @return true if so
      */
     public boolean active() {
-        return listening || JFR && JfrEvents.tasksEnabled();
+        return listening || jfrOn() && JfrEvents.tasksEnabled();
+    }
+
+    /**
+     * Whether JFR runs in this JVM at all. Until it does, jfutures' event classes stay unloaded:
+     * loading one reads its annotations (a dozen proxy classes, milliseconds of a CLI's start)
+     * for a recording nobody makes. Once JFR is initialized (a recording started, at launch or
+     * by jcmd) the event classes load and their own enabled flags decide.
+     */
+    private static boolean jfrOn() {
+        return JFR && jdk.jfr.FlightRecorder.isInitialized();
     }
 
     /**
@@ -221,7 +231,7 @@ public final class Telemetry {
      * @param tasks for STOLEN_FROM, how many; else 0
      */
     public void worker(WorkerEvent.Kind k, String worker, String cause, int tasks) {
-        if (JFR) {
+        if (jfrOn()) {
             JfrEvents.worker(executor, kind, k.name(), worker, cause, tasks);
         }
         if (listening) {
@@ -384,7 +394,7 @@ public final class Telemetry {
 
         private synchronized void submit() {
             submitNanos = System.nanoTime();
-            if (JFR) {
+            if (jfrOn()) {
                 JfrEvents.submitted(executor, kind, id);
             }
             if (listening) {
@@ -405,7 +415,7 @@ public final class Telemetry {
         public synchronized void started() {
             startNanos = System.nanoTime();
             Duration queued = Duration.ofNanos(startNanos - submitNanos);
-            if (JFR) {
+            if (jfrOn()) {
                 jfr = JfrEvents.started(executor, kind, id, worker, queued.toNanos());
             }
             if (listening) {
@@ -424,7 +434,7 @@ public final class Telemetry {
             boolean ran = startNanos != 0;
             Duration queued = Duration.ofNanos((ran ? startNanos : now) - submitNanos);
             Duration run = ran ? Duration.ofNanos(now - startNanos) : null;
-            if (JFR) {
+            if (jfrOn()) {
                 JfrEvents.finished(jfr, executor, kind, id, worker, queued.toNanos(), outcome.name());
                 jfr = null;
             }
