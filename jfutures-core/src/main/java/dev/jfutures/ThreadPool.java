@@ -658,10 +658,11 @@ public final class ThreadPool extends AbstractTaskExecutor {
         for (WorkerCount c : counts.values()) {
             int r = c.running();
             long done = c.completed();
+            long threw = c.failed();
             running += r;
             completed += done;
-            failed += c.failed();
-            ws.add(new ExecutorStats.Worker(c.name, r, 0, done + c.failed()));
+            failed += threw;
+            ws.add(new ExecutorStats.Worker(c.name, r, 0, done + threw));
         }
         ws.sort(java.util.Comparator.comparing(ExecutorStats.Worker::name));
         long cancelled = telemetry.cancelledCount();

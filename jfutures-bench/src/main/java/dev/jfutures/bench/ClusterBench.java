@@ -106,7 +106,7 @@ public final class ClusterBench {
         int burst = 10_000;
         int unchunkedN = quick ? 5_000 : 20_000;
         int chunkedN = quick ? 20_000 : 100_000;
-        double[] loadStart = loads();
+        double loadStart = CoreBench.loadAverage();
         long wall0 = System.nanoTime();
         Map<String, List<Double>> v = new TreeMap<>();
         ExecutorService completion = Executors.newSingleThreadExecutor(r -> {
@@ -280,9 +280,8 @@ public final class ClusterBench {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("java_version", System.getProperty("java.version"));
         env.put("cpus", Runtime.getRuntime().availableProcessors());
-        env.put("load_average_start", List.of(loadStart[0], loadStart[1], loadStart[2]));
-        double[] loadEnd = loads();
-        env.put("load_average_end", List.of(loadEnd[0], loadEnd[1], loadEnd[2]));
+        env.put("load_average_start", loadStart);
+        env.put("load_average_end", CoreBench.loadAverage());
         env.put("dask", daskVersion);
         env.put("dask_skipped", daskSkipped);
         root.put("environment", env);
@@ -305,20 +304,7 @@ public final class ClusterBench {
         cases.add(jsonCase("map_unchunked", "map, unchunked", "items/s", "higher", unchunkedN, v.get("map_unchunked"),
                 null, null));
         root.put("cases", cases);
-        List<Object> ts = new ArrayList<>();
-        for (CoreBench.Target t : targets) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", t.id);
-            m.put("description", t.description);
-            m.put("measure", t.measure);
-            m.put("value", Double.isNaN(t.value) ? null : t.value);
-            m.put("op", t.op);
-            m.put("threshold", t.threshold);
-            m.put("verdict", t.verdict);
-            m.put("context", t.context.isEmpty() ? null : t.context);
-            ts.add(m);
-        }
-        root.put("targets", ts);
+        root.put("targets", CoreBench.Target.json(targets));
         root.put("all_targets_met", targets.stream().noneMatch(t -> t.verdict.equals("FAIL")));
         root.put("notes", notes);
         Path abs = out.toAbsolutePath();
@@ -370,16 +356,6 @@ public final class ClusterBench {
         m.put("median", Stats.median(samples));
         m.put("samples", samples);
         return m;
-    }
-
-    /** The 1, 5 and 15 minute load averages, or NaN. */
-    private static double[] loads() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
-        } catch (IOException | RuntimeException e) {
-            return new double[] {Double.NaN, Double.NaN, Double.NaN};
-        }
     }
 
     /** Items per second of a map over n inputs with the chunk size. */

@@ -153,6 +153,24 @@ public final class CoreBench {
         /** Figures that help read the verdict (the juc control, the CPU-time ratio); may be empty. */
         String context = "";
 
+        /** The targets as the reports' JSON has them (a NaN value is written as null). */
+        static List<Object> json(List<Target> targets) {
+            List<Object> ts = new ArrayList<>();
+            for (Target t : targets) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", t.id);
+                m.put("description", t.description);
+                m.put("measure", t.measure);
+                m.put("value", t.value);
+                m.put("op", t.op);
+                m.put("threshold", t.threshold);
+                m.put("verdict", t.verdict);
+                m.put("context", t.context.isEmpty() ? null : t.context);
+                ts.add(m);
+            }
+            return ts;
+        }
+
         Target(String id, String description, String measure, double value, String op, double threshold) {
             this.id = id;
             this.description = description;
@@ -683,20 +701,7 @@ public final class CoreBench {
         }
         root.put("cases", cases);
 
-        List<Object> ts = new ArrayList<>();
-        for (Target t : targets) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", t.id);
-            m.put("description", t.description);
-            m.put("measure", t.measure);
-            m.put("value", t.value);
-            m.put("op", t.op);
-            m.put("threshold", t.threshold);
-            m.put("verdict", t.verdict);
-            m.put("context", t.context.isEmpty() ? null : t.context);
-            ts.add(m);
-        }
-        root.put("targets", ts);
+        root.put("targets", Target.json(targets));
         root.put("all_targets_met", targets.stream().noneMatch(t -> t.verdict.equals("FAIL")));
         root.put("notes", notes);
 

@@ -1118,20 +1118,7 @@ public final class ProcessBench {
         }
         root.put("cases", cases);
 
-        List<Object> ts = new ArrayList<>();
-        for (CoreBench.Target t : targets) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", t.id);
-            m.put("description", t.description);
-            m.put("measure", t.measure);
-            m.put("value", t.value);
-            m.put("op", t.op);
-            m.put("threshold", t.threshold);
-            m.put("verdict", t.verdict);
-            m.put("context", t.context.isEmpty() ? null : t.context);
-            ts.add(m);
-        }
-        root.put("targets", ts);
+        root.put("targets", CoreBench.Target.json(targets));
         root.put("all_targets_met", targets.stream().noneMatch(t -> t.verdict.equals("FAIL")));
         root.put("heap_probe", heap);
         Map<String, Object> echo = new LinkedHashMap<>();

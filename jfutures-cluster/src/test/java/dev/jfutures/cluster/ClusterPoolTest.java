@@ -382,15 +382,30 @@ class ClusterPoolTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("JFUTURES_CLUSTER_KEY", java.util.HexFormat.of().formatHex(keyOf(pool)));
+        // The warning is the event to wait for: a handler opens the latch when it is logged.
+        java.util.concurrent.CountDownLatch warned = new java.util.concurrent.CountDownLatch(1);
+        java.util.logging.Handler onWarning = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getMessage() != null && r.getMessage().contains("has other classes than this JVM")) {
+                    warned.countDown();
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger clusterLog = java.util.logging.Logger.getLogger("dev.jfutures.cluster");
+        clusterLog.addHandler(onWarning);
         try (dev.jfutures.testkit.LogCapture log = dev.jfutures.testkit.LogCapture.start()) {
             Process stranger = pb.start();
             try {
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                while (!log.text().contains("has other classes than this JVM")) {
-                    assertThat(stranger.isAlive()).as("the stranger runs").isTrue();
-                    assertThat(System.nanoTime()).as("the caller warns of the stranger").isLessThan(deadline);
-                    Thread.sleep(20);   // a log record has no future to wait on from here
-                }
+                assertThat(warned.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the caller warns of the stranger").isTrue();
                 assertThat(log.text()).contains("(pid " + stranger.pid() + ")").contains("jfutures member --classpath");
                 TaskFuture<Integer> f = pool.submit(() -> square(7), TaskOptions.defaults().labels("stranger"));
                 assertThat(f.exception(WAIT)).isInstanceOf(java.io.IOException.class)
@@ -400,13 +415,34 @@ class ClusterPoolTest {
                         .hasMessageContaining("ClusterPoolTest");
                 assertThat(pool.submit(() -> square(8)).result(WAIT)).as("the other workers go on").isEqualTo(64);
             } finally {
-                stranger.destroyForcibly();
-                stranger.waitFor(30, TimeUnit.SECONDS);
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                while (pool.members().size() > 2 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
+                // The other tests count the shared cluster's two workers: wait for the stranger's leave.
+                java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+                java.util.UUID registration = hz.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+                    @Override
+                    public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
+                    }
+
+                    @Override
+                    public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
+                        if (String.valueOf(stranger.pid()).equals(e.getMember().getAttribute("jfutures.pid"))) {
+                            left.countDown();
+                        }
+                    }
+                });
+                try {
+                    stranger.destroyForcibly();
+                    stranger.waitFor(30, TimeUnit.SECONDS);
+                    boolean stillThere = hz.getCluster().getMembers().stream()
+                            .anyMatch(m -> String.valueOf(stranger.pid()).equals(m.getAttribute("jfutures.pid")));
+                    if (stillThere) {
+                        assertThat(left.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the stranger left").isTrue();
+                    }
+                } finally {
+                    hz.getCluster().removeMembershipListener(registration);
                 }
             }
+        } finally {
+            clusterLog.removeHandler(onWarning);
         }
     }
 

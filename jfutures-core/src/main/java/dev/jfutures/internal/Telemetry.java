@@ -310,17 +310,6 @@ public final class Telemetry {
     /** Ends the listener thread once it reaches it. */
     private static final Object STOP = new Object();
 
-    /**
-     * The listener thread, for tests: null until the first listener.
-     *
-     * @return the thread
-     */
-    public Thread dispatcherThread() {
-        synchronized (dispatcherLock) {
-            return dispatcher;
-        }
-    }
-
     private void enqueue(Object event) {
         if (!events.offer(event)) {
             dropped.increment();
@@ -376,20 +365,12 @@ public final class Telemetry {
         private final long id;
         private long submitNanos;
         private long startNanos;
+        private boolean started;
         private String worker;
         private Object jfr;
 
         Trace(long id) {
             this.id = id;
-        }
-
-        /**
-         * The task's id.
-         *
-         * @return the id
-         */
-        public long id() {
-            return id;
         }
 
         private synchronized void submit() {
@@ -413,6 +394,7 @@ public final class Telemetry {
 
         /** The task started (its future turned RUNNING). */
         public synchronized void started() {
+            started = true;
             startNanos = System.nanoTime();
             Duration queued = Duration.ofNanos(startNanos - submitNanos);
             if (jfrOn()) {
@@ -431,7 +413,7 @@ public final class Telemetry {
          */
         public synchronized void finished(TaskStatus outcome) {
             long now = System.nanoTime();
-            boolean ran = startNanos != 0;
+            boolean ran = started;
             Duration queued = Duration.ofNanos((ran ? startNanos : now) - submitNanos);
             Duration run = ran ? Duration.ofNanos(now - startNanos) : null;
             if (jfrOn()) {

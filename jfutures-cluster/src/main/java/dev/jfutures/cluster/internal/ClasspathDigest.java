@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
@@ -55,7 +56,7 @@ public final class ClasspathDigest {
      * @return 16 hex digits
      */
     public static String of(String path) {
-        java.util.TreeSet<String> classes = new java.util.TreeSet<>();
+        TreeSet<String> classes = new TreeSet<>();
         for (String e : path.split(File.pathSeparator)) {
             if (!e.isEmpty()) {
                 add(Path.of(e), classes, true);
@@ -74,16 +75,14 @@ public final class ClasspathDigest {
         return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }
 
-    private static void add(Path entry, java.util.TreeSet<String> classes, boolean top) {
+    private static void add(Path entry, TreeSet<String> classes, boolean top) {
         if (Files.isRegularFile(entry)) {
             if (entry.toString().endsWith(".jar") || entry.toString().endsWith(".zip") || top) {
                 addJar(entry, classes);
             }
         } else if (Files.isDirectory(entry)) {
-            if (Files.isRegularFile(entry.resolve("module-info.class")) || hasClassFiles(entry)) {
-                addFolder(entry, classes);
-            } else if (top) {
-                // A module path may name a folder of modular jars.
+            if (!addFolder(entry, classes) && top) {
+                // No class files: a module path may name a folder of modular jars.
                 try (Stream<Path> jars = Files.list(entry)) {
                     jars.sorted().forEach(j -> add(j, classes, false));
                 } catch (IOException ignored) {
@@ -93,19 +92,11 @@ public final class ClasspathDigest {
         }
     }
 
-    private static boolean hasClassFiles(Path folder) {
-        try (Stream<Path> s = Files.walk(folder, 64)) {
-            return s.anyMatch(p -> p.toString().endsWith(".class"));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
     /** End of central directory record: its signature, and its size without a comment. */
     private static final int EOCD_SIGNATURE = 0x06054b50;
     private static final int EOCD_SIZE = 22;
 
-    private static void addJar(Path jar, java.util.TreeSet<String> classes) {
+    private static void addJar(Path jar, TreeSet<String> classes) {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(jar)) {
             long size = ch.size();
             int tailLength = (int) Math.min(size, EOCD_SIZE + 0xFFFF);
@@ -152,9 +143,12 @@ public final class ClasspathDigest {
         }
     }
 
-    private static void addFolder(Path folder, java.util.TreeSet<String> classes) {
+    /** Adds a folder's class files; false if it has none. */
+    private static boolean addFolder(Path folder, TreeSet<String> classes) {
+        boolean[] found = {false};
         try (Stream<Path> s = Files.walk(folder, 64)) {
-            s.filter(p -> p.toString().endsWith(".class") && Files.isRegularFile(p)).sorted().forEach(p -> {
+            s.filter(p -> p.toString().endsWith(".class") && Files.isRegularFile(p)).forEach(p -> {
+                found[0] = true;
                 String name = folder.relativize(p).toString().replace(File.separatorChar, '/');
                 CRC32 crc = new CRC32();
                 try (InputStream in = Files.newInputStream(p)) {
@@ -167,5 +161,6 @@ public final class ClasspathDigest {
         } catch (IOException | RuntimeException ignored) {
             // unreadable: left out
         }
+        return found[0];
     }
 }

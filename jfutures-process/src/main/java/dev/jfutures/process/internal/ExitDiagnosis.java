@@ -194,6 +194,16 @@ public final class ExitDiagnosis {
     }
 
     /**
+     * The message for the worker itself, as a worker event says it, e.g. {@code the worker JVM
+     * (pid 1234) was killed by signal 9 (SIGKILL) after killWorkers() was called}.
+     *
+     * @return one line
+     */
+    public String workerDeathMessage() {
+        return message("the worker JVM (pid " + pid + ")", "", false);
+    }
+
+    /**
      * The message for a worker that died before it was ready, e.g. {@code the worker JVM (pid 1234)
      * exited with code 1 before it was ready; its stderr ends with: Unrecognized VM option 'Foo' |
      * Error: Could not create the Java Virtual Machine.}

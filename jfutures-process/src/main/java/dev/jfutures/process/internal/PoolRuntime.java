@@ -851,7 +851,7 @@ public final class PoolRuntime implements Scheduler.Effects {
             WorkerProcess gp = h.process;
             String who = gp != null ? "pid " + gp.pid() : "worker " + h.slot.id();
             String because = kind == dev.jfutures.WorkerEvent.Kind.DIED
-                    ? (h.diagnosis != null ? h.diagnosis.toException().getMessage()
+                    ? (h.diagnosis != null ? h.diagnosis.workerDeathMessage()
                             : why != null ? why : h.killContext != null ? h.killContext : "it ended") : null;
             after.add(() -> telemetry.worker(kind, who, because, 0));
             scheduler.workerGone(h.slot, startFailure, startedTicket);
