@@ -8,6 +8,7 @@ import dev.jfutures.TaskEvent;
 import dev.jfutures.TaskFuture;
 import dev.jfutures.TaskStatus;
 import dev.jfutures.WorkerEvent;
+import dev.jfutures.testkit.Gate;
 import dev.jfutures.testkit.Tasks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -143,5 +144,53 @@ class ProcessEventsTest extends ProcessTestBase {
         }
         assertThat(p.stats().cancelled()).isEqualTo(2);
         assertThat(p.stats().completed()).isEqualTo(29);
+    }
+
+    /**
+     * Calls queued behind a blocked one on one worker are taken back for the other, idle one:
+     * the blocked worker's STOLEN_FROM names it and counts them, and they all finish while the
+     * blocked call still blocks.
+     */
+    @Test
+    void callsTakenBackForAnIdleWorkerAreAStealFromTheirWorker() throws Exception {
+        ProcessPool p = pool(ProcessPool.builder().workers(2).prestart(true));
+        Collector c = new Collector();
+        p.addListener(c);
+        Gate aStarted = newGate();
+        Gate aRelease = newGate();
+        Gate bRelease = newGate();
+        try {
+            assertThat(c.next(c.workers).kind()).isEqualTo(WorkerEvent.Kind.STARTED);
+            assertThat(c.next(c.workers).kind()).isEqualTo(WorkerEvent.Kind.STARTED);
+            TaskFuture<String> a = p.submit(() -> Tasks.signalThenAwait(aStarted, aRelease, "a"));
+            assertThat(aStarted.await(HANG)).isTrue();
+            // To the other worker (the least loaded), then alternately to both.
+            List<TaskFuture<Integer>> rest = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                int x = i;
+                rest.add(p.submit(() -> Tasks.awaitThen(bRelease, x)));
+            }
+            bRelease.open();
+            for (int i = 0; i < 5; i++) {
+                assertThat(rest.get(i).result(HANG)).isEqualTo(i);
+            }
+            assertThat(a.isDone()).as("the blocked call still blocks").isFalse();
+            WorkerEvent steal = c.next(c.workers);
+            assertThat(steal.kind()).isEqualTo(WorkerEvent.Kind.STOLEN_FROM);
+            assertThat(steal.tasks()).isPositive();
+            assertThat(steal.worker()).isIn(p.workerPids().stream().map(pid -> "pid " + pid).toList());
+            aRelease.open();
+            assertThat(a.result(HANG)).isEqualTo("a");
+            // The blocked call's worker is the one stolen from: it ran "a", the first submitted.
+            long aId = c.next(c.tasks).taskId();
+            TaskEvent aDone;
+            do {
+                aDone = c.next(c.tasks);
+            } while (aDone.kind() != TaskEvent.Kind.FINISHED || aDone.taskId() != aId);
+            assertThat(aDone.worker()).isEqualTo(steal.worker());
+        } finally {
+            aRelease.open();
+            bRelease.open();
+        }
     }
 }

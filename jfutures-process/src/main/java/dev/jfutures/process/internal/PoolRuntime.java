@@ -1033,6 +1033,14 @@ public final class PoolRuntime implements Scheduler.Effects {
     }
 
     @Override
+    public void stolenFrom(WorkerSlot w, int calls) {
+        Handle h = (Handle) w.attachment();
+        WorkerProcess p = h.process;
+        String who = p != null ? "pid " + p.pid() : "worker " + w.id();
+        after.add(() -> telemetry.worker(dev.jfutures.WorkerEvent.Kind.STOLEN_FROM, who, null, calls));
+    }
+
+    @Override
     public void terminated() {
         // Terminated (and awaitTermination returns) only once everything is released: after the
         // effects queued before this one (the last futures' outcomes), and the socket, its

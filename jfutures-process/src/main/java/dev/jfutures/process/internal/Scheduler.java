@@ -157,6 +157,16 @@ public final class Scheduler {
          */
         void protocolError(WorkerSlot w, String what);
 
+        /**
+         * A batch of steals is over: of the calls taken back from this worker, so many came back
+         * unstarted (DROPPED, or its death) and run elsewhere; those that had started stayed.
+         * Called once per batch in which at least one call came back.
+         *
+         * @param w the worker they were taken from
+         * @param calls how many came back, at least 1
+         */
+        void stolenFrom(WorkerSlot w, int calls);
+
         /** The pool is shut down, nothing is queued and every worker is gone: release it all. */
         void terminated();
     }
@@ -191,6 +201,9 @@ public final class Scheduler {
     private long nextTicket = 1;
     /** Steals whose CANCEL has no answer yet; a new steal waits for them. */
     private int stealsInFlight;
+    /** The worker of the batch of steals in flight, and how many of its calls came back so far. */
+    private WorkerSlot stealVictim;
+    private int stolenBack;
 
     /**
      * A scheduler.
@@ -367,7 +380,7 @@ public final class Scheduler {
             }
             if (c.stolen()) {
                 c.stolen(false);
-                stealsInFlight--;
+                stealSettled(false);
                 return true;
             }
         }
@@ -451,7 +464,8 @@ public final class Scheduler {
     private boolean settleRecalled(Call c) {
         if (c.stolen()) {
             c.stolen(false);
-            stealsInFlight--;
+            // A cancel that wanted it, or a broken pool, ends it here: not run elsewhere.
+            stealSettled(!c.cancelWanted() && !broken);
         }
         if (c.cancelWanted()) {
             c.cancelWaiters(0);
@@ -792,6 +806,8 @@ public final class Scheduler {
             return;
         }
         int take = (most + 1) / 2;
+        stealVictim = victim;
+        stolenBack = 0;
         Call head = victim.pipeline.peekFirst();
         for (Iterator<Call> it = victim.pipeline.descendingIterator(); it.hasNext() && take > 0; ) {
             Call c = it.next();
@@ -801,6 +817,21 @@ public final class Scheduler {
                 stealsInFlight++;
                 take--;
             }
+        }
+    }
+
+    /** One steal of the batch in flight has its answer; the last one reports the batch. */
+    private void stealSettled(boolean cameBack) {
+        stealsInFlight--;
+        if (cameBack) {
+            stolenBack++;
+        }
+        if (stealsInFlight == 0) {
+            if (stolenBack > 0) {
+                fx.stolenFrom(stealVictim, stolenBack);
+            }
+            stealVictim = null;
+            stolenBack = 0;
         }
     }
 

@@ -110,6 +110,8 @@ final class SchedulerModel implements Scheduler.Effects {
         final ArrayDeque<Frame> toPool = new ArrayDeque<>();
         boolean killRequested;
         boolean gone;
+        /** CANCELs the pool sent it since its last steal report: a steal reports no more. */
+        int cancelsSinceSteal;
 
         Sim(WorkerSlot slot) {
             this.slot = slot;
@@ -565,6 +567,8 @@ final class SchedulerModel implements Scheduler.Effects {
                 : frame == Scheduler.INTERRUPT ? "INTERRUPT" : "STOP";
         if (frame == Scheduler.TASK) {
             byTicketEver.put(c.ticket(), ghostOf.get(c));
+        } else if (frame == Scheduler.CANCEL) {
+            sim.cancelsSinceSteal++;
         }
         if (sim.alive) {
             sim.toWorker.addLast(new Frame(type, c == null ? 0 : c.ticket()));
@@ -655,6 +659,23 @@ final class SchedulerModel implements Scheduler.Effects {
     public void protocolError(WorkerSlot w, String what) {
         throw fail("protocol error on a well-behaved worker " + w + ": " + what);
     }
+
+    @Override
+    public void stolenFrom(WorkerSlot w, int calls) {
+        Sim sim = sims.get(w);
+        if (sim == null) {
+            throw fail("a steal reported from " + w + ", which the pool never started");
+        }
+        if (calls < 1 || calls > sim.cancelsSinceSteal) {
+            throw fail("a steal of " + calls + " call(s) reported from " + w + ", which was sent "
+                    + sim.cancelsSinceSteal + " CANCEL(s) since its last one");
+        }
+        sim.cancelsSinceSteal = 0;
+        stealReports++;
+    }
+
+    /** How many batches of steals the pool reported. */
+    int stealReports;
 
     @Override
     public void terminated() {

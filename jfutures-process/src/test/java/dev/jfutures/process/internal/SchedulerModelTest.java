@@ -22,7 +22,9 @@ class SchedulerModelTest {
     /** Seeds per shape; a failure names its seed. */
     private static final int SEEDS = Integer.getInteger("jfutures.scheduler.seeds", 1500);
 
-    private static void random(SchedulerModel.Config cfg, int seeds, int maxSteps) {
+    /** Runs the seeds; returns how many batches of steals the pools reported in all. */
+    private static long random(SchedulerModel.Config cfg, int seeds, int maxSteps) {
+        long steals = 0;
         for (int seed = 1; seed <= seeds; seed++) {
             Random rnd = new Random(seed * 0x9E3779B97F4A7C15L + cfg.hashCode());
             SchedulerModel m = new SchedulerModel(cfg);
@@ -31,7 +33,9 @@ class SchedulerModelTest {
             } catch (AssertionError e) {
                 throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
             }
+            steals += m.stealReports;
         }
+        return steals;
     }
 
     /** Two workers, a pipeline of 3, six calls, deaths, cancels, interrupts, timeouts, shutdowns. */
@@ -60,7 +64,9 @@ class SchedulerModelTest {
         c.cancels = 6;
         c.gaveUp = 2;
         c.interrupts = 2;
-        random(c, SEEDS, 1200);
+        // Steals happen here, and each batch that took calls back reports once (the model checks
+        // its count against the CANCELs the worker was sent).
+        assertThat(random(c, SEEDS, 1200)).as("batches of steals reported").isPositive();
     }
 
     /** Workers recycled after two calls each (maxTasksPerWorker), with deaths and cancels. */
