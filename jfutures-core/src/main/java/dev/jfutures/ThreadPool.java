@@ -494,6 +494,8 @@ public final class ThreadPool extends AbstractTaskExecutor {
                 Thread.currentThread().interrupt();
                 throw new WaitInterruptedException(e);
             }
+            // Terminated; the listeners hear the last events before the wait ends.
+            telemetry.awaitDelivered();
         }
     }
 

@@ -333,6 +333,71 @@ class ThreadPoolEventsTest {
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("events-none-events"));
     }
 
+    /**
+     * close() returns once the listeners heard every event: a slow listener's last events are
+     * delivered before it, with no wait on the caller's side. Were close() not to wait, the
+     * listener would still be held on its first event when the count is read.
+     */
+    @Test
+    void closeReturnsOnceTheListenersHeardEveryEvent() throws Exception {
+        ThreadPool p = ThreadPool.builder().workers(2).threadNamePrefix("events-close").build();
+        CountDownLatch firstHeard = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+        p.addListener(new ExecutorListener() {
+            @Override
+            public void taskEvent(TaskEvent e) {
+                firstHeard.countDown();
+                try {
+                    release.await(HANG, TimeUnit.SECONDS);
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                }
+                heard.incrementAndGet();
+            }
+        });
+        for (int i = 0; i < 50; i++) {
+            p.submit(() -> 1);
+        }
+        assertThat(firstHeard.await(HANG, TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.atomic.AtomicInteger heardAtClose = new java.util.concurrent.atomic.AtomicInteger(-1);
+        Thread closer = new Thread(() -> {
+            p.close();
+            heardAtClose.set(heard.get());
+        }, "closer");
+        closer.start();
+        // The tasks are done and the pool terminates while the listener is held on its first
+        // event; only then is it let go.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG);
+        while (!p.isTerminated()) {
+            assertThat(System.nanoTime()).as("the pool terminated").isLessThan(end);
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        closer.join(TimeUnit.SECONDS.toMillis(HANG));
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(heardAtClose.get()).as("events heard when close() returned").isEqualTo(150);
+    }
+
+    /** A listener that closes its own pool (on the event thread) does not wait for itself. */
+    @Test
+    void aListenerThatClosesItsPoolDoesNotWaitForItself() throws Exception {
+        ThreadPool p = ThreadPool.builder().workers(1).threadNamePrefix("events-self").build();
+        CountDownLatch closed = new CountDownLatch(1);
+        p.addListener(new ExecutorListener() {
+            @Override
+            public void taskEvent(TaskEvent e) {
+                if (e.kind() == TaskEvent.Kind.FINISHED) {
+                    p.close();
+                    closed.countDown();
+                }
+            }
+        });
+        p.submit(() -> 1).result(Duration.ofSeconds(HANG));
+        assertThat(closed.await(HANG, TimeUnit.SECONDS)).as("close() on the event thread returned").isTrue();
+        assertThat(p.isTerminated()).isTrue();
+    }
+
     @Test
     void theEventThreadEndsWithThePool() throws Exception {
         ThreadPool p = ThreadPool.builder().workers(1).threadNamePrefix("events-end").build();

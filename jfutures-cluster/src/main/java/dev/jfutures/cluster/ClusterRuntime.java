@@ -852,6 +852,8 @@ final class ClusterRuntime implements MembershipListener {
                 Thread.currentThread().interrupt();
                 throw new WaitInterruptedException(e);
             }
+            // Terminated; the listeners hear the last events before the wait ends.
+            telemetry.awaitDelivered();
         }
     }
 

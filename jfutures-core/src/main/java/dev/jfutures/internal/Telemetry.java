@@ -310,6 +310,44 @@ public final class Telemetry {
     /** Ends the listener thread once it reaches it. */
     private static final Object STOP = new Object();
 
+    /** How long {@link #awaitDelivered} waits before it warns that a listener holds it up. */
+    private static final long STUCK_WARNING_NANOS = 10_000_000_000L;
+
+    /**
+     * After {@link #close}: waits until the listener thread has delivered every event queued and
+     * ended, so that whoever waits for the executor's shutdown finds its listeners (a trace
+     * recorder, a progress view) complete. Returns at once if there is no listener thread, or if
+     * called on it (a listener that shuts its executor down). A listener that does not return
+     * holds this up, as a task that does not return holds up the shutdown: after 10 s one WARNING
+     * names it and the event it is on, and the wait goes on. Interrupted, it returns with the
+     * interrupt flag set.
+     */
+    public void awaitDelivered() {
+        Thread d;
+        synchronized (dispatcherLock) {
+            d = dispatcher;
+        }
+        if (d == null || d == Thread.currentThread()) {
+            return;
+        }
+        try {
+            d.join(STUCK_WARNING_NANOS / 1_000_000L);
+            if (d.isAlive()) {
+                Object[] at = delivering;
+                LOG.log(System.Logger.Level.WARNING, executor + ": its shutdown waits for its listeners to hear the"
+                        + " last events, and " + (at != null ? "listener " + at[0] + " has not returned from " + at[1]
+                        : "they have not finished") + " for 10 s; a listener must return (hand slow work to a"
+                        + " thread of its own)");
+                d.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The listener being called and its event, for awaitDelivered's warning; null between calls. */
+    private volatile Object[] delivering;
+
     private void enqueue(Object event) {
         if (!events.offer(event)) {
             dropped.increment();
@@ -342,6 +380,7 @@ public final class Telemetry {
     private void deliver(Object e) {
         for (ExecutorListener l : listeners) {
             try {
+                delivering = new Object[] {l, e};
                 if (e instanceof TaskEvent) {
                     l.taskEvent((TaskEvent) e);
                 } else {

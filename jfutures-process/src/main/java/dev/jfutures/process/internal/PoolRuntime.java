@@ -1125,6 +1125,8 @@ public final class PoolRuntime implements Scheduler.Effects {
                 Thread.currentThread().interrupt();
                 throw new WaitInterruptedException(e);
             }
+            // Terminated; the listeners hear the last events before the wait ends.
+            telemetry.awaitDelivered();
         }
     }
 
