@@ -44,7 +44,8 @@ final class Batch {
      * @param executor the executor's name, for its failures
      * @param pool the executor
      * @param jobs the files
-     * @param bar the progress bar (it may draw nothing)
+     * @param bar the progress bar (it may draw nothing); it counts done tasks from the executor's
+     *     events if it was added to it as a listener, and the failures from here
      * @return how many failed
      */
     static int run(String command, String executor, TaskExecutor pool, List<Job> jobs, ProgressBar bar) {
@@ -58,7 +59,7 @@ final class Batch {
                 futures.add(f);
             } catch (RejectedExecutionException e) {   // BrokenExecutorException among them
                 failed++;
-                bar.step(false);
+                bar.skipped();
                 bar.println("jfutures " + command + ": " + Problems.ofTask(job.input(), executor, e));
             }
         }
@@ -76,9 +77,9 @@ final class Batch {
             } catch (CancellationException e) {
                 problem = job.input() + ": cancelled";
             }
-            bar.step(problem == null);
             if (problem != null) {
                 failed++;
+                bar.failed();
                 bar.println("jfutures " + command + ": " + problem);
             }
         }

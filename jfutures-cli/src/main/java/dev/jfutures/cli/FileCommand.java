@@ -166,6 +166,12 @@ abstract class FileCommand implements Callable<Integer> {
      */
     @Override
     public final Integer call() {
+        int code = run();
+        // After the executors closed: the trace recorder heard all.
+        return executor.finishTrace(name(), spec.commandLine().getErr(), code);
+    }
+
+    private int run() {
         CommandLine cmd = spec.commandLine();
         PrintWriter err = cmd.getErr();
         if (executor.remote()) {
@@ -249,7 +255,7 @@ abstract class FileCommand implements Callable<Integer> {
                     List<String> others = new ArrayList<>(e.getValue());
                     others.remove(name);
                     failed++;
-                    bar.step(false);
+                    bar.skipped();
                     bar.println("jfutures " + name() + ": " + shownIn + ": " + String.join(" and ", others)
                             + " in the same directory would also write " + shownOut + "; rename one of them");
                 } else {
@@ -259,6 +265,7 @@ abstract class FileCommand implements Callable<Integer> {
         }
         if (!jobs.isEmpty()) {
             try (TaskExecutor pool = executor.create(name(), processOptions)) {
+                pool.addListener(bar);   // before the first submit: it counts the tasks it hears
                 failed += Batch.run(name(), executor.kind.name(), pool, jobs, bar);
             }
         }

@@ -1,15 +1,24 @@
 package dev.jfutures.cli;
 
+import dev.jfutures.ExecutorListener;
+import dev.jfutures.Progress;
+import dev.jfutures.TaskEvent;
+import dev.jfutures.TaskStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
  * A one-line progress bar on stderr, redrawn in place with a carriage return:
- * {@code [##########----------]  45/100 images, 2 failed, 12.3/s}.
+ * {@code [##########----------]  45/100 images, 2 failed, 3 running, 12.3/s, 0:04 left}.
+ *
+ * <p>Driven by the executor's events: added to the executor as a listener, it feeds a {@link
+ * Progress} (the library's view: done, running, the rate of the last ten seconds, the time left)
+ * and redraws from the executor's event thread as tasks start and finish. What counts as a failed
+ * file is the command's to say ({@link #failed}): a task may succeed and report that its file
+ * could not be read. Files that never reach the executor count by {@link #skipped}.
  *
  * <p>Hand-rolled rather than a library: the libraries that draw bars (progressbar, and the JLine
  * or Jansi they build on) bring terminal detection and capability databases whose class loading
@@ -17,9 +26,10 @@ import java.util.function.LongSupplier;
  * where JVM start time is most of the run. All it needs is a carriage return and a line of text;
  * no ANSI sequence is used, so any terminal shows it.
  *
- * <p>Not thread-safe: one thread (the command's) draws it.
+ * <p>Thread-safe: the event thread redraws, the command's thread prints failure lines; one lock
+ * keeps a line and a redraw from mixing.
  */
-final class ProgressBar {
+final class ProgressBar implements ExecutorListener {
 
     private static final int BAR_WIDTH = 24;
     /** Redraw at most this often, so a fast run does not flood the terminal. */
@@ -27,13 +37,11 @@ final class ProgressBar {
 
     private final PrintWriter err;
     private final String noun;
-    private final int total;
+    private final Progress progress;
     private final boolean enabled;
     private final LongSupplier clock;
-    private final long start;
     private long lastDrawn;
     private int drawnLength;
-    private int done;
     private int failed;
 
     /**
@@ -46,11 +54,10 @@ final class ProgressBar {
     ProgressBar(PrintWriter err, String noun, int total, boolean enabled, LongSupplier clock) {
         this.err = err;
         this.noun = noun;
-        this.total = total;
         this.enabled = enabled;
         this.clock = clock;
-        this.start = clock.getAsLong();
-        this.lastDrawn = start - REDRAW_NANOS;   // the first step draws
+        this.progress = Progress.expecting(total, clock);
+        this.lastDrawn = clock.getAsLong() - REDRAW_NANOS;   // the first step draws
     }
 
     /**
@@ -69,20 +76,29 @@ final class ProgressBar {
         }
     }
 
+    /** The executor's task events: counted, and the bar redrawn if enough time has passed. */
+    @Override
+    public void taskEvent(TaskEvent e) {
+        progress.taskEvent(e);
+        redraw();
+    }
+
     /**
-     * Counts one more file done, and redraws if enough time has passed (or it was the last).
-     *
-     * @param ok whether it succeeded
+     * A file whose task finished was a failure after all (the command's judgment, not the
+     * executor's): counted as failed.
      */
-    void step(boolean ok) {
-        done++;
-        if (!ok) {
-            failed++;
-        }
-        long now = clock.getAsLong();
-        if (enabled && (done == total || now - lastDrawn >= REDRAW_NANOS)) {
-            draw(now);
-        }
+    synchronized void failed() {
+        failed++;
+    }
+
+    /**
+     * A file that never reached the executor (refused, or in conflict with another): counted done
+     * and failed.
+     */
+    void skipped() {
+        progress.step(TaskStatus.FAILED);
+        failed();
+        redraw();
     }
 
     /**
@@ -90,7 +106,7 @@ final class ProgressBar {
      *
      * @param line the line, without its newline
      */
-    void println(String line) {
+    synchronized void println(String line) {
         clear();
         err.println(line);
         if (enabled) {
@@ -101,14 +117,29 @@ final class ProgressBar {
     }
 
     /** Clears the bar, leaving the cursor at the start of an empty line. */
-    void finish() {
+    synchronized void finish() {
         clear();
         err.flush();
     }
 
+    /** The counts as they stand, for tests. */
+    Progress.Snapshot snapshot() {
+        return progress.snapshot();
+    }
+
+    private synchronized void redraw() {
+        long now = clock.getAsLong();
+        if (enabled && (now - lastDrawn >= REDRAW_NANOS || progress.snapshot().isComplete())) {
+            draw(now);
+        }
+    }
+
     private void draw(long now) {
         lastDrawn = now;
-        int filled = total == 0 ? BAR_WIDTH : (int) ((long) BAR_WIDTH * done / total);
+        Progress.Snapshot s = progress.snapshot();
+        long total = s.total();
+        long done = s.done();
+        int filled = total == 0 ? BAR_WIDTH : (int) (BAR_WIDTH * Math.min(1.0, (double) done / total));
         StringBuilder line = new StringBuilder("\r[");
         line.append("#".repeat(filled)).append("-".repeat(BAR_WIDTH - filled)).append("] ");
         String count = String.valueOf(total);
@@ -117,9 +148,14 @@ final class ProgressBar {
         if (failed > 0) {
             line.append(", ").append(failed).append(" failed");
         }
-        double seconds = (now - start) / 1e9;
-        if (seconds > 0 && done > 0) {
-            line.append(String.format(Locale.ROOT, ", %.1f/s", done / seconds));
+        if (s.running() > 0) {
+            line.append(", ").append(s.running()).append(" running");
+        }
+        if (done > 0) {
+            line.append(", ").append(Progress.Snapshot.rate(s.ratePerSecond())).append("/s");
+        }
+        if (s.remaining() != null && !s.isComplete()) {
+            line.append(", ").append(Progress.Snapshot.duration(s.remaining())).append(" left");
         }
         int length = line.length() - 1;
         if (length < drawnLength) {

@@ -2,8 +2,12 @@ package dev.jfutures.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jfutures.TaskEvent;
+import dev.jfutures.TaskStatus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** {@link ProgressBar}: what it draws, when, and how it makes way for failure lines. */
@@ -24,39 +28,73 @@ class ProgressBarTest {
         return s;
     }
 
-    /** A bar draws done/total, failures and the rate, with a carriage return and no newline */
+    private static TaskEvent event(TaskEvent.Kind kind, long id, TaskStatus outcome) {
+        boolean ran = kind == TaskEvent.Kind.FINISHED && outcome != TaskStatus.CANCELLED;
+        return new TaskEvent(kind, id, "compress", "thread", kind == TaskEvent.Kind.SUBMITTED ? null : "w-1",
+                Instant.now(), kind == TaskEvent.Kind.SUBMITTED ? null : Duration.ZERO,
+                ran ? Duration.ofMillis(1) : null, outcome);
+    }
+
+    /** One task's life as the executor tells it: submitted, started, finished. */
+    private static void runs(ProgressBar bar, long id) {
+        bar.taskEvent(event(TaskEvent.Kind.SUBMITTED, id, null));
+        bar.taskEvent(event(TaskEvent.Kind.STARTED, id, null));
+    }
+
+    /**
+     * A bar draws done/total, failures, what runs, the rate and the time left, with a carriage
+     * return and no newline, from the executor's events
+     */
     @Test
-    void drawsCountFailuresAndRate() {
+    void drawsCountFailuresRunningRateAndTimeLeft() {
+        now = 1_000_000_000L;
         ProgressBar bar = bar(4, true);
-        now = 2_000_000_000L;
-        bar.step(true);
-        assertThat(drawn()).isEqualTo("\r[######------------------] 1/4 images, 0.5/s");
-        now += 1_000_000_000L;
-        bar.step(false);
-        assertThat(drawn()).isEqualTo("\r[############------------] 2/4 images, 1 failed, 0.7/s");
+        runs(bar, 1);
+        assertThat(drawn()).isEqualTo("\r[------------------------] 0/4 images");
+        runs(bar, 2);
+        now += 2_000_000_000L;
+        bar.taskEvent(event(TaskEvent.Kind.FINISHED, 1, TaskStatus.SUCCEEDED));
+        assertThat(drawn()).isEqualTo("\r[######------------------] 1/4 images, 1 running, 0.50/s, 6s left");
+        now += 2_000_000_000L;
+        bar.failed();   // the command's judgment: the file of task 2 could not be read
+        bar.taskEvent(event(TaskEvent.Kind.FINISHED, 2, TaskStatus.SUCCEEDED));
+        // Padded by one: the line before, with "1 running", was one character longer.
+        assertThat(drawn()).isEqualTo("\r[############------------] 2/4 images, 1 failed, 0.50/s, 4s left ");
     }
 
     /** Redraws come at most every 100 ms, except the last, which always shows */
     @Test
     void redrawsAtMostEvery100MillisecondsButAlwaysTheLast() {
-        ProgressBar bar = bar(3, true);
         now = 1_000_000_000L;
-        bar.step(true);
+        ProgressBar bar = bar(2, true);
+        runs(bar, 1);
         drawn();
         now += 50_000_000L;
-        bar.step(true);
+        runs(bar, 2);
+        bar.taskEvent(event(TaskEvent.Kind.FINISHED, 1, TaskStatus.SUCCEEDED));
         assertThat(drawn()).isEmpty();
         now += 10_000_000L;
-        bar.step(true);
-        assertThat(drawn()).startsWith("\r[########################] 3/3 images");
+        bar.taskEvent(event(TaskEvent.Kind.FINISHED, 2, TaskStatus.SUCCEEDED));
+        assertThat(drawn()).startsWith("\r[########################] 2/2 images");
+    }
+
+    /** A file that never reached the executor counts done and failed */
+    @Test
+    void aSkippedFileIsDoneAndFailed() {
+        now = 1_000_000_000L;
+        ProgressBar bar = bar(2, true);
+        now += 1_000_000_000L;
+        bar.skipped();
+        assertThat(drawn()).isEqualTo("\r[############------------] 1/2 images, 1 failed, 1.0/s, 1s left");
+        assertThat(bar.snapshot().failed()).isEqualTo(1);
     }
 
     /** A line goes above the bar: the bar is wiped, the line printed, the bar drawn again */
     @Test
     void aLineWipesTheBarAndTheBarComesBack() {
-        ProgressBar bar = bar(10, true);
         now = 1_000_000_000L;
-        bar.step(false);
+        ProgressBar bar = bar(10, true);
+        bar.skipped();
         String first = drawn();
         bar.println("jfutures compress: a.png: corrupt");
         String width = " ".repeat(first.length() - 1);
@@ -69,24 +107,29 @@ class ProgressBarTest {
     /** A shorter redraw is padded, so nothing of the longer one stays on screen */
     @Test
     void aShorterLineIsPaddedOverTheLongerOne() {
-        ProgressBar bar = bar(2, true);
         now = 1_000_000_000L;
-        bar.step(false);
+        ProgressBar bar = bar(2, true);
+        runs(bar, 1);
+        runs(bar, 2);
+        drawn();
+        now += 1_000_000_000L;
+        bar.taskEvent(event(TaskEvent.Kind.FINISHED, 1, TaskStatus.SUCCEEDED));
         String first = drawn();
-        now = 100_000_000_000L;   // the rate drops from 1.0/s to 0.0/s: one character shorter
-        bar.step(true);
+        now += 1_000_000_000L;
+        bar.taskEvent(event(TaskEvent.Kind.FINISHED, 2, TaskStatus.SUCCEEDED));   // no one running, no time left
         String second = drawn();
         assertThat(second).hasSize(first.length());
-        assertThat(second).isEqualTo("\r[########################] 2/2 images, 1 failed, 0.0/s");
+        assertThat(second.stripTrailing()).isEqualTo("\r[########################] 2/2 images, 1.0/s");
     }
 
     /** Disabled (stderr is not a terminal), only the lines are printed */
     @Test
     void disabledItPrintsOnlyTheLines() {
         ProgressBar bar = bar(2, false);
-        bar.step(true);
+        runs(bar, 1);
+        bar.taskEvent(event(TaskEvent.Kind.FINISHED, 1, TaskStatus.SUCCEEDED));
         bar.println("a line");
-        bar.step(true);
+        bar.skipped();
         bar.finish();
         assertThat(drawn()).isEqualTo("a line" + System.lineSeparator());
     }
