@@ -2,8 +2,14 @@ package dev.jfutures.cli;
 
 import dev.jfutures.TaskExecutor;
 import dev.jfutures.ThreadPool;
+import dev.jfutures.TraceRecorder;
 import dev.jfutures.cluster.ClusterPool;
 import dev.jfutures.process.ProcessPool;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,7 +17,8 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code --executor} and {@code --workers}, as find, compress and decompress share them: which of the
- * library's executors runs the tasks, and how many at once.
+ * library's executors runs the tasks, and how many at once; and {@code --trace}, the timeline of
+ * what they ran.
  */
 final class ExecutorOptions {
 
@@ -32,6 +39,12 @@ final class ExecutorOptions {
 
     /** {@code --bind}: this host's address on the cluster's network, for {@code --join}. */
     String bind = "127.0.0.1";
+
+    /** {@code --trace}: where to write the run's timeline, or null. */
+    String trace;
+
+    /** The recorder {@link #create} added to its executor for {@code --trace}; null without. */
+    private TraceRecorder recorder;
 
     /** Where {@code --join} reads the cluster key from: the environment, a seam for tests. */
     java.util.function.Function<String, String> env = System::getenv;
@@ -87,6 +100,11 @@ final class ExecutorOptions {
                 .defaultValue("127.0.0.1")
                 .description("With --join: this host's address on the cluster's network (default: ${DEFAULT-VALUE}).")
                 .setter(Models.into((String v) -> bind = v)).build());
+        spec.addOption(OptionSpec.builder("--trace").paramLabel("FILE").type(String.class)
+                .description("Write a timeline of the run to FILE: Chrome trace-event JSON, one track per worker"
+                        + " and one slice per task (open it in https://ui.perfetto.dev or chrome://tracing, or"
+                        + " draw it with `jfutures timeline FILE`).")
+                .setter(Models.into((String v) -> trace = v)).build());
     }
 
     /**
@@ -98,6 +116,22 @@ final class ExecutorOptions {
     void validate(CommandLine cmd) {
         if (workers != null && workers < 1) {
             throw new CommandLine.ParameterException(cmd, "--workers must be a positive number, was " + workers);
+        }
+        if (trace != null) {
+            Path file;
+            try {
+                file = Path.of(trace);
+            } catch (InvalidPathException e) {
+                throw new CommandLine.ParameterException(cmd, "--trace '" + trace + "' is not a valid path");
+            }
+            Path dir = file.toAbsolutePath().getParent();
+            if (trace.isEmpty() || Files.isDirectory(file)) {
+                throw new CommandLine.ParameterException(cmd, "--trace " + trace + " is a directory: give a file name");
+            }
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw new CommandLine.ParameterException(cmd, "--trace " + trace + ": the directory " + dir
+                        + " does not exist; create it, or give a file in one that does");
+            }
         }
         if (join != null && kind != Kind.cluster) {
             throw new CommandLine.ParameterException(cmd, "--join needs --executor cluster");
@@ -163,6 +197,43 @@ final class ExecutorOptions {
      * @throws UnsupportedOperationException if virtual threads are asked for before Java 21
      */
     TaskExecutor create(String name, Consumer<ProcessPool.Builder> processOptions) {
+        TaskExecutor pool = build(name, processOptions);
+        if (trace != null) {
+            if (recorder == null) {
+                recorder = TraceRecorder.to(Path.of(trace));
+            }
+            pool.addListener(recorder);   // before any task: it hears them all
+        }
+        return pool;
+    }
+
+    /**
+     * Writes {@code --trace}'s file, once the executors {@link #create} made are closed (their
+     * close waits until the recorder heard their last events). Does nothing without
+     * {@code --trace}, or if no executor was made.
+     *
+     * @param command the command's name, for the error line
+     * @param err where a failure to write it is reported
+     * @param code the command's exit code so far
+     * @return {@code code}, or 1 if it was 0 and the trace could not be written
+     */
+    int finishTrace(String command, PrintWriter err, int code) {
+        TraceRecorder r = recorder;
+        recorder = null;
+        if (r == null) {
+            return code;
+        }
+        try {
+            r.close();
+            return code;
+        } catch (UncheckedIOException e) {
+            err.println("jfutures " + command + ": " + e.getMessage());
+            err.flush();
+            return code == ExitCodes.OK ? ExitCodes.FAILED : code;
+        }
+    }
+
+    private TaskExecutor build(String name, Consumer<ProcessPool.Builder> processOptions) {
         switch (kind) {
             case virtual: {
                 ThreadPool.Builder b = ThreadPool.builder().virtualThreads().threadNamePrefix(name).daemon(true);

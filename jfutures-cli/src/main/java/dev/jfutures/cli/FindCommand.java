@@ -144,6 +144,12 @@ public final class FindCommand implements Callable<Integer> {
      */
     @Override
     public Integer call() {
+        int code = run();
+        // After the executor closed: the trace recorder heard all.
+        return executor.finishTrace("find", spec.commandLine().getErr(), code);
+    }
+
+    private int run() {
         CommandLine cmd = spec.commandLine();
         PrintWriter err = cmd.getErr();
         int given = (pattern != null ? 1 : 0) + (glob != null ? 1 : 0) + (regex != null ? 1 : 0);
