@@ -29,6 +29,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The chaos test's seed is printed; rerun a failing one with {@code
  * -Djfutures.chaos.seed=<seed>}.
  */
+@Tag("slow")
 class ProcessChaosTest extends ProcessTestBase {
 
     private static final int TASKS = 20_000;

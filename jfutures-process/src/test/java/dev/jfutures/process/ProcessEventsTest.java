@@ -193,4 +193,24 @@ class ProcessEventsTest extends ProcessTestBase {
             bRelease.open();
         }
     }
+
+    /**
+     * Workers still starting when the pool shuts down with nothing for them are stopped as
+     * planned: STOPPED, not DIED with "something else killed it" (the pool's own kill of a JVM
+     * that had not connected yet was taken for a kill from outside).
+     */
+    @Test
+    void workersStoppedWhileStartingAtShutdownAreStoppedNotDead() throws Exception {
+        ProcessPool p = ProcessPool.builder().workers(2).prestart(true).build();
+        Collector c = new Collector();
+        p.addListener(c);
+        p.close();   // at once: the workers' JVMs are still starting
+        List<WorkerEvent> events = new ArrayList<>();
+        for (WorkerEvent e; (e = c.workers.poll()) != null; ) {
+            events.add(e);
+        }
+        assertThat(events).as("close() waited for the listeners").isNotEmpty();
+        assertThat(events).extracting(WorkerEvent::kind).doesNotContain(WorkerEvent.Kind.DIED)
+                .contains(WorkerEvent.Kind.STOPPED);
+    }
 }

@@ -844,7 +844,9 @@ public final class PoolRuntime implements Scheduler.Effects {
             }
             handles.remove(h.slot.id());
             // Planned: it was retiring (idle, recycled, shut down) and nobody killed it.
-            dev.jfutures.WorkerEvent.Kind kind = h.slot.state() != WorkerSlot.RETIRING || h.slot.killing()
+            // A worker stopped while it started, with nothing for it to run, ended as planned too.
+            dev.jfutures.WorkerEvent.Kind kind = h.slot.unneeded() ? dev.jfutures.WorkerEvent.Kind.STOPPED
+                    : h.slot.state() != WorkerSlot.RETIRING || h.slot.killing()
                     ? dev.jfutures.WorkerEvent.Kind.DIED
                     : settings.maxTasksPerWorker() > 0 && h.slot.assigned >= settings.maxTasksPerWorker()
                     ? dev.jfutures.WorkerEvent.Kind.RECYCLED : dev.jfutures.WorkerEvent.Kind.STOPPED;
@@ -909,7 +911,9 @@ public final class PoolRuntime implements Scheduler.Effects {
     public void kill(WorkerSlot w) {
         Handle h = (Handle) w.attachment();
         String context = w.killedByUser() ? "killWorkers() was called"
-                : h.protocolProblem != null ? "the pool killed it: it sent " + h.protocolProblem : null;
+                : h.protocolProblem != null ? "the pool killed it: it sent " + h.protocolProblem
+                : w.unneeded() ? "the pool stopped it while it started: the pool shut down with nothing for it to run"
+                : null;
         WorkerProcess p = h.process;
         if (p == null) {
             h.killRequested = true;

@@ -689,6 +689,7 @@ public final class Scheduler {
                 } else if (w.state() == WorkerSlot.STARTING && !w.killing()) {
                     // Nothing for it to do: it was started for calls that are gone.
                     w.killing(true);
+                    w.unneeded(true);
                     fx.kill(w);
                 }
             }

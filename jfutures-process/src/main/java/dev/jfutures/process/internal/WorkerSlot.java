@@ -60,6 +60,8 @@ public final class WorkerSlot {
     private boolean killing;
     /** killWorkers() asked for the kill. */
     private boolean killedByUser;
+    /** Killed while STARTING because the pool shut down with nothing for it: a planned end. */
+    private boolean unneeded;
     long idleSince;
     /** For the pool: its process and connection; opaque here. */
     private Object attachment;
@@ -128,6 +130,20 @@ public final class WorkerSlot {
 
     void killedByUser(boolean b) {
         this.killedByUser = b;
+    }
+
+    /**
+     * Whether it was killed while starting because the pool shut down with nothing for it to run:
+     * a planned end, not a death.
+     *
+     * @return true if so
+     */
+    public boolean unneeded() {
+        return unneeded;
+    }
+
+    void unneeded(boolean b) {
+        this.unneeded = b;
     }
 
     /**
