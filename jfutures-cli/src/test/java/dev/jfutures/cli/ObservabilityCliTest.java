@@ -119,8 +119,9 @@ class ObservabilityCliTest {
     }
 
     /**
-     * A JFR recording of a compress run on worker JVMs holds a TaskFinished per file naming its
-     * worker, and the workers' changes, as {@code jfr print} reads them
+     * A JFR recording of a compress run on worker JVMs, with the task events asked for (they are
+     * off by default), holds a TaskFinished per file naming its worker, and the workers' changes
+     * (on by default), as {@code jfr print} reads them
      */
     @Test
     void aJfrRecordingOfARunHasItsTasksAndWorkers() throws Exception {
@@ -128,7 +129,8 @@ class ObservabilityCliTest {
         Path jfr = tmp.resolve("run.jfr");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path jfrTool = Path.of(System.getProperty("java.home"), "bin", "jfr");
-        List<String> command = List.of(java.toString(), "-XX:StartFlightRecording=dumponexit=true,filename=" + jfr,
+        List<String> command = List.of(java.toString(), "-XX:StartFlightRecording:dumponexit=true,filename=" + jfr
+                + ",+dev.jfutures.TaskFinished#enabled=true",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "compress", in.toString(), "-o",
                 tmp.resolve("out").toString(), "--executor", "process", "--workers", "2", "--no-progress");
         Path err = tmp.resolve("run.err");

@@ -405,6 +405,7 @@ public final class Telemetry {
         private long submitNanos;
         private long startNanos;
         private boolean started;
+        private boolean finished;
         private String worker;
         private Object jfr;
 
@@ -433,15 +434,18 @@ public final class Telemetry {
 
         /** The task started (its future turned RUNNING). */
         public synchronized void started() {
+            if (finished) {
+                return;   // a cancel finished it between its turn to RUNNING and this: FINISHED was its last word
+            }
             started = true;
             startNanos = System.nanoTime();
-            Duration queued = Duration.ofNanos(startNanos - submitNanos);
+            long queued = startNanos - submitNanos;
             if (jfrOn()) {
-                jfr = JfrEvents.started(executor, kind, id, worker, queued.toNanos());
+                jfr = JfrEvents.started(executor, kind, id, worker, queued);
             }
             if (listening) {
-                enqueue(new TaskEvent(TaskEvent.Kind.STARTED, id, executor, kind, worker, Instant.now(), queued, null,
-                        null));
+                enqueue(new TaskEvent(TaskEvent.Kind.STARTED, id, executor, kind, worker, Instant.now(),
+                        Duration.ofNanos(queued), null, null));
             }
         }
 
@@ -451,17 +455,20 @@ public final class Telemetry {
          * @param outcome SUCCEEDED, FAILED or CANCELLED
          */
         public synchronized void finished(TaskStatus outcome) {
+            if (finished) {
+                return;
+            }
+            finished = true;
             long now = System.nanoTime();
             boolean ran = started;
-            Duration queued = Duration.ofNanos((ran ? startNanos : now) - submitNanos);
-            Duration run = ran ? Duration.ofNanos(now - startNanos) : null;
+            long queued = (ran ? startNanos : now) - submitNanos;
             if (jfrOn()) {
-                JfrEvents.finished(jfr, executor, kind, id, worker, queued.toNanos(), outcome.name());
+                JfrEvents.finished(jfr, executor, kind, id, worker, queued, outcome.name());
                 jfr = null;
             }
             if (listening) {
-                enqueue(new TaskEvent(TaskEvent.Kind.FINISHED, id, executor, kind, worker, Instant.now(), queued, run,
-                        outcome));
+                enqueue(new TaskEvent(TaskEvent.Kind.FINISHED, id, executor, kind, worker, Instant.now(),
+                        Duration.ofNanos(queued), ran ? Duration.ofNanos(now - startNanos) : null, outcome));
             }
         }
     }
