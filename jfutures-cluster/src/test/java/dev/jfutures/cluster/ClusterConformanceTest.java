@@ -11,6 +11,7 @@ import dev.jfutures.testkit.ShutdownTests;
 import dev.jfutures.testkit.StressTests;
 import dev.jfutures.testkit.WaitTests;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Every conformance suite of the testkit that holds for any executor, on {@link ClusterPool}s:
@@ -27,6 +28,6 @@ class ClusterConformanceTest {
     @Nested class ExecutorServiceContractTest extends ExecutorServiceContractTests { ExecutorServiceContractTest() { super(KIND); } }
     @Nested class ShutdownTest extends ShutdownTests { ShutdownTest() { super(KIND); } }
     @Nested class InitTest extends InitTests { InitTest() { super(KIND); } }
-    @Nested class StressTest extends StressTests { StressTest() { super(KIND); } }
+    @Nested @Tag("slow") class StressTest extends StressTests { StressTest() { super(KIND); } }
     @Nested class BadInputTest extends BadInputTests { BadInputTest() { super(KIND); } }
 }

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * partition, then the merge); a worker joining mid-run. In each, no future hangs, every future
  * ends exactly once, and a task without retries never starts twice (each start leaves a file).
  */
+@Tag("slow")
 class ClusterNetnsTest {
 
     static final Duration WAIT = Duration.ofSeconds(240);
