@@ -99,6 +99,7 @@ public final class Main implements Runnable {
         m.put("samples", factory -> SamplesCommand.class);
         m.put("bench", factory -> BenchCommand.class);
         m.put("member", factory -> MemberCommand.class);
+        m.put("timeline", factory -> TimelineCommand.class);
         // picocli's own: prints a bash completion script of the root command's whole tree.
         m.put(COMPLETION, factory -> new AutoComplete.GenerateCompletion());
         return Collections.unmodifiableMap(m);

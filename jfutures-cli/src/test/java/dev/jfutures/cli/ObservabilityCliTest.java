@@ -151,4 +151,42 @@ class ObservabilityCliTest {
                 .containsPattern("worker = \"pid \\d+\"");
         assertThat(text).contains("dev.jfutures.WorkerChanged").contains("change = \"STARTED\"");
     }
+
+    /** timeline draws what --trace wrote: an SVG beside it with a bar per file's task */
+    @Test
+    void timelineDrawsATraceBesideIt() throws Exception {
+        Path in = images(3);
+        Path trace = tmp.resolve("run.trace.json");
+        assertThat(Cli.run("compress", in.toString(), "-o", tmp.resolve("out").toString(), "--no-progress", "--trace",
+                trace.toString()).code()).isZero();
+        Cli.Result r = Cli.run("timeline", trace.toString());
+        assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+        Path svg = tmp.resolve("run.svg");
+        String picture = Files.readString(svg);
+        assertThat(picture).startsWith("<?xml").contains("<svg").contains("3 slices on ");
+        assertThat(count(Pattern.compile("<rect [^>]*><title>task \\d+"), picture)).isEqualTo(3);
+        assertThat(r.err()).contains("drew " + trace + " in " + svg);
+        // Again: the picture exists, and is refused without --force.
+        Cli.Result again = Cli.run("timeline", trace.toString());
+        assertThat(again.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(again.err()).contains("already exists (use --force");
+        assertThat(Cli.run("timeline", trace.toString(), "--force").code()).isZero();
+    }
+
+    /** timeline of a file that is missing, or not a trace, says so and writes nothing */
+    @Test
+    void timelineOfAMissingOrBadFile() throws Exception {
+        Cli.Result missing = Cli.run("timeline", tmp.resolve("none.json").toString());
+        assertThat(missing.code()).isEqualTo(ExitCodes.NO_INPUT);
+        assertThat(missing.err()).contains("none.json").contains("No such file");
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, "{\"traceEvents\": [1,]}");
+        Cli.Result r = Cli.run("timeline", bad.toString(), "-o", tmp.resolve("bad.svg").toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(r.err()).contains("bad.json").contains("line 1, column 20 expected a value");
+        assertThat(tmp.resolve("bad.svg")).doesNotExist();
+        assertThat(TimelineCommand.defaultOutput("a/run.trace.json")).isEqualTo("a/run.svg");
+        assertThat(TimelineCommand.defaultOutput("x.json")).isEqualTo("x.svg");
+        assertThat(TimelineCommand.defaultOutput("trace")).isEqualTo("trace.svg");
+    }
 }
