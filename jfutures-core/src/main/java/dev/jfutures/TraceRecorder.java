@@ -115,10 +115,9 @@ public final class TraceRecorder implements ExecutorListener, AutoCloseable {
             closed = true;
             all = new ArrayList<>(events);
         }
-        Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            tmp = tempBeside(file);
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
                 for (int i = 0; i < all.size(); i++) {
@@ -138,6 +137,25 @@ public final class TraceRecorder implements ExecutorListener, AutoCloseable {
             }
             throw new UncheckedIOException("cannot write the trace " + file + ": " + e.getMessage()
                     + "; check that its folder exists and is writable", e);
+        }
+    }
+
+    /**
+     * A new empty file beside {@code target}, to be moved onto it. Not {@code createTempFile}:
+     * that makes it readable by its owner only, and the finished file would keep that mode; this
+     * one gets the mode any new file gets (the umask's).
+     */
+    static Path tempBeside(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        String base = "." + target.getFileName() + ".";
+        for (;;) {
+            Path p = dir.resolve(base + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+                    + ".tmp");
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another name
+            }
         }
     }
 

@@ -103,10 +103,9 @@ public final class TraceRenderer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(trace + ": " + e.getMessage(), e);
         }
-        Path dir = svg.toAbsolutePath().getParent();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, svg.getFileName().toString(), ".tmp");
+            tmp = TraceRecorder.tempBeside(svg);
             Files.writeString(tmp, picture, StandardCharsets.UTF_8);
             Files.move(tmp, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

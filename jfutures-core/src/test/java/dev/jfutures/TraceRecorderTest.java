@@ -90,4 +90,18 @@ class TraceRecorderTest {
                 .hasMessageContaining("cannot write the trace").hasMessageContaining("folder");
         assertThat(Files.exists(file)).isFalse();
     }
+
+    /** The trace gets the mode any new file gets (the umask's), not the owner-only mode of a temp file */
+    @Test
+    void theTraceHasTheModeOfANewFile() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX file modes");
+        Path file = dir.resolve("mode.json");
+        TraceRecorder.to(file).close();
+        Path plain = Files.createFile(dir.resolve("plain"));
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(Files.getPosixFilePermissions(plain));
+        try (var leftovers = Files.list(dir)) {
+            assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("mode.json", "plain");
+        }
+    }
 }
